@@ -1,0 +1,101 @@
+package dev.atfork;
+
+import java.util.Optional;
+
+/**
+ * Runs Java hooks around {@code fork()} of this process, through {@code pthread_atfork}.
+ *
+ * <p>Every instance of one provider shares a single process-wide state, however it was obtained:
+ * {@link #load()}, {@link java.util.ServiceLoader} or the OSGi service registry. Hooks run only
+ * while the service is {@linkplain #register() registered}; for each kind the most recently added
+ * hook runs first. A hook added or removed during a fork takes effect at the next fork.
+ *
+ * <p>Code in an {@link #afterForkChild} hook runs in a child that has only the forking thread:
+ * it must not take locks, load classes, log, start threads or allocate much. See the README.
+ */
+public interface AtforkService {
+
+    /**
+     * Returns the best available provider: a supported one over an unsupported one, or the one
+     * named by the system property {@code dev.atfork.provider}. Never returns {@code null} and
+     * never throws: without a usable provider it returns a no-op whose {@link #limitation()}
+     * says why.
+     *
+     * @return the provider to use
+     */
+    static AtforkService load() {
+        return ProviderSelection.select();
+    }
+
+    /**
+     * Returns the provider's name.
+     *
+     * @return {@code "posix"}, {@code "noop"}, or another provider's name
+     */
+    String name();
+
+    /**
+     * Tells whether hooks really run at fork.
+     *
+     * @return {@code true} if this provider's native binding works on this platform
+     */
+    boolean isSupported();
+
+    /**
+     * Explains why hooks do not run here.
+     *
+     * @return empty if and only if {@link #isSupported()}; otherwise the reason, naming the
+     *     operating system, architecture and cause
+     */
+    Optional<String> limitation();
+
+    /**
+     * Turns the machinery on: installs the native fork handlers on first use and lets hooks run.
+     * Idempotent.
+     *
+     * @throws IllegalStateException if the native handlers cannot be installed
+     */
+    void register();
+
+    /**
+     * Turns the machinery off. The native handlers stay installed, since POSIX cannot remove
+     * them, but do nothing until the next {@link #register()}. Idempotent.
+     */
+    void deregister();
+
+    /**
+     * Tells whether the machinery is on.
+     *
+     * @return {@code true} between {@link #register()} and {@link #deregister()}
+     */
+    boolean isRegistered();
+
+    /**
+     * Adds a hook that runs in the parent just before each fork.
+     *
+     * @param hook the code to run; held strongly until the registration is closed
+     * @return the registration, whose {@link Registration#close()} removes the hook
+     * @throws NullPointerException if {@code hook} is null
+     */
+    Registration preFork(Runnable hook);
+
+    /**
+     * Adds a hook that runs in the parent just after each fork.
+     *
+     * @param hook the code to run; held strongly until the registration is closed
+     * @return the registration, whose {@link Registration#close()} removes the hook
+     * @throws NullPointerException if {@code hook} is null
+     */
+    Registration afterForkParent(Runnable hook);
+
+    /**
+     * Adds a hook that runs in the child just after each fork. Adding the first one makes the
+     * library run Java code in every forked child from then on; children that only
+     * {@code exec} do not pay that risk while no child hook was ever added.
+     *
+     * @param hook the code to run; held strongly until the registration is closed
+     * @return the registration, whose {@link Registration#close()} removes the hook
+     * @throws NullPointerException if {@code hook} is null
+     */
+    Registration afterForkChild(Runnable hook);
+}

@@ -1,0 +1,81 @@
+package dev.atfork.spi;
+
+import dev.atfork.AtforkService;
+import dev.atfork.Registration;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * An {@link AtforkService} whose hooks never run, because this process cannot run them. It
+ * accepts every call and keeps its state, shared by all instances, so callers see consistent
+ * answers; {@link #limitation()} says why nothing runs.
+ */
+public class NoopService implements AtforkService {
+
+    private static final HookList PRE_FORK = new HookList();
+    private static final HookList AFTER_FORK_PARENT = new HookList();
+    private static final HookList AFTER_FORK_CHILD = new HookList();
+    private static volatile boolean registered;
+
+    private final String limitation;
+
+    /**
+     * Creates a no-op service.
+     *
+     * @param limitation why hooks do not run here
+     * @throws NullPointerException if {@code limitation} is null
+     */
+    public NoopService(String limitation) {
+        this.limitation = Objects.requireNonNull(limitation, "limitation");
+    }
+
+    @Override
+    public String name() {
+        return "noop";
+    }
+
+    @Override
+    public boolean isSupported() {
+        return false;
+    }
+
+    @Override
+    public Optional<String> limitation() {
+        return Optional.of(limitation);
+    }
+
+    @Override
+    public void register() {
+        registered = true;
+    }
+
+    @Override
+    public void deregister() {
+        registered = false;
+    }
+
+    @Override
+    public boolean isRegistered() {
+        return registered;
+    }
+
+    @Override
+    public Registration preFork(Runnable hook) {
+        return PRE_FORK.add(hook);
+    }
+
+    @Override
+    public Registration afterForkParent(Runnable hook) {
+        return AFTER_FORK_PARENT.add(hook);
+    }
+
+    @Override
+    public Registration afterForkChild(Runnable hook) {
+        return AFTER_FORK_CHILD.add(hook);
+    }
+
+    @Override
+    public String toString() {
+        return "NoopService[" + limitation + "]";
+    }
+}

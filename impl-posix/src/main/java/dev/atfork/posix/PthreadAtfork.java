@@ -1,0 +1,11 @@
+package dev.atfork.posix;
+
+/** The standard atfork entry, exported by musl, macOS and the BSDs. */
+final class PthreadAtfork {
+
+    private PthreadAtfork() {
+    }
+
+    static native int pthread_atfork(ForkCallbacks.ForkCallback prepare, ForkCallbacks.ForkCallback parent,
+            ForkCallbacks.ForkCallback child);
+}
