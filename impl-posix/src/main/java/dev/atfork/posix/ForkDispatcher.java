@@ -35,6 +35,14 @@ final class ForkDispatcher implements ForkListener {
         this.registered = registered;
     }
 
+    /**
+     * Tells whether a fork's prepare phase ran and its parent or child phase has not. In a child
+     * this stays true when no child handler is installed: the library ran no Java there.
+     */
+    boolean isForkInProgress() {
+        return forkingThread != null;
+    }
+
     /** Tells whether the caller is inside this process's fork handlers, where libc's atfork lock is held. */
     boolean isInsideForkHandlers() {
         return forkingThread == Thread.currentThread() && LibC.getpid() == forkingPid;

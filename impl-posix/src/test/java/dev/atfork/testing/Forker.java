@@ -1,0 +1,221 @@
+package dev.atfork.testing;
+
+import java.io.ByteArrayOutputStream;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Forks this JVM for real, through JNA, and watches what the child does.
+ *
+ * <p>The child runs a {@link ChildAction} and ends with {@code _exit}; it reports through a pipe
+ * and, if asked, its stdout and stderr go to pipes too. The parent waits with a timeout and
+ * kills a child that hangs. Child actions must use only classes already used in the parent.
+ */
+public final class Forker {
+
+    /** Exit status of a child whose action threw. */
+    public static final int ACTION_THREW = 99;
+
+    /** What runs in the child. */
+    @FunctionalInterface
+    public interface ChildAction {
+        /**
+         * Runs in the child.
+         *
+         * @param reportFd the write end of the report pipe
+         * @return the child's exit status
+         * @throws Exception counted as {@link #ACTION_THREW}
+         */
+        int run(int reportFd) throws Exception;
+    }
+
+    /** Where the child's standard streams go. */
+    public enum Capture { NONE, STDOUT, STDERR, BOTH }
+
+    /**
+     * What the child did.
+     *
+     * @param hung true if it did not exit in time and was killed
+     * @param exitStatus its exit status, or -1 if it was killed by a signal
+     * @param report the bytes it wrote to the report pipe
+     * @param stdout what it wrote to fd 1, if captured
+     * @param stderr what it wrote to fd 2, if captured
+     * @param forkNanos how long the fork call took in the parent
+     */
+    public record Result(boolean hung, int exitStatus, byte[] report, byte[] stdout, byte[] stderr, long forkNanos) {
+        public String reportText() {
+            return new String(report, StandardCharsets.UTF_8);
+        }
+
+        public String stdoutText() {
+            return new String(stdout, StandardCharsets.UTF_8);
+        }
+
+        public String stderrText() {
+            return new String(stderr, StandardCharsets.UTF_8);
+        }
+
+        public boolean exited(int status) {
+            return !hung && exitStatus == status;
+        }
+
+        @Override
+        public String toString() {
+            return "Result[hung=" + hung + ", exitStatus=" + exitStatus + ", report=" + reportText()
+                    + ", stdout=" + stdoutText() + ", stderr=" + stderrText() + "]";
+        }
+    }
+
+    static {
+        write(-1, new byte[1]); // resolves the child's write path in the parent
+    }
+
+    private Forker() {
+    }
+
+    /** Forks once, with no stream captured. */
+    public static Result fork(ChildAction action, Duration timeout) {
+        return fork(action, timeout, Capture.NONE);
+    }
+
+    /** Forks once; the child's fd 1 and 2 go to pipes as {@code capture} says. */
+    public static Result fork(ChildAction action, Duration timeout, Capture capture) {
+        Pipe report = new Pipe();
+        Pipe out = capture == Capture.STDOUT || capture == Capture.BOTH ? new Pipe() : null;
+        Pipe err = capture == Capture.STDERR || capture == Capture.BOTH ? new Pipe() : null;
+        long start = System.nanoTime();
+        int pid = TestLibC.fork();
+        long forkNanos = System.nanoTime() - start;
+        if (pid == 0) {
+            runChild(action, report, out, err);
+        }
+        if (pid < 0) {
+            throw new IllegalStateException("fork failed");
+        }
+        report.closeWriteEnd();
+        Drain reportDrain = report.drain();
+        Drain outDrain = out == null ? null : out.closeWriteEnd().drain();
+        Drain errDrain = err == null ? null : err.closeWriteEnd().drain();
+        int[] status = new int[1];
+        boolean hung = !waitFor(pid, status, timeout);
+        if (hung) {
+            TestLibC.kill(pid, TestLibC.SIGKILL);
+            TestLibC.waitpid(pid, status, 0);
+        }
+        int raw = status[0];
+        int exitStatus = (raw & 0x7f) == 0 ? (raw >> 8) & 0xff : -1;
+        return new Result(hung, hung ? -1 : exitStatus, reportDrain.bytes(),
+                outDrain == null ? new byte[0] : outDrain.bytes(),
+                errDrain == null ? new byte[0] : errDrain.bytes(), forkNanos);
+    }
+
+    /** Writes to a file descriptor in one call; safe in the child. */
+    public static void write(int fd, byte[] bytes) {
+        TestLibC.write(fd, bytes, bytes.length);
+    }
+
+    private static void runChild(ChildAction action, Pipe report, Pipe out, Pipe err) {
+        int status;
+        try {
+            TestLibC.close(report.readFd);
+            redirect(out, 1);
+            redirect(err, 2);
+            status = action.run(report.writeFd);
+        } catch (Throwable e) {
+            status = ACTION_THREW;
+        }
+        TestLibC._exit(status);
+    }
+
+    private static void redirect(Pipe pipe, int fd) {
+        if (pipe != null) {
+            TestLibC.dup2(pipe.writeFd, fd);
+            TestLibC.close(pipe.writeFd);
+            TestLibC.close(pipe.readFd);
+        }
+    }
+
+    private static boolean waitFor(int pid, int[] status, Duration timeout) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        long pauseMicros = 50;
+        while (true) {
+            int done = TestLibC.waitpid(pid, status, TestLibC.WNOHANG);
+            if (done == pid) {
+                return true;
+            }
+            if (done < 0) {
+                throw new IllegalStateException("waitpid failed for " + pid);
+            }
+            if (System.nanoTime() > deadline) {
+                return false;
+            }
+            sleepMicros(pauseMicros);
+            pauseMicros = Math.min(pauseMicros * 2, 5_000);
+        }
+    }
+
+    private static void sleepMicros(long micros) {
+        try {
+            TimeUnit.MICROSECONDS.sleep(micros);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while waiting for a child", e);
+        }
+    }
+
+    /** A pipe whose read end a background thread drains until end of file. */
+    private static final class Pipe {
+        final int readFd;
+        final int writeFd;
+
+        Pipe() {
+            int[] fds = new int[2];
+            if (TestLibC.pipe(fds) != 0) {
+                throw new IllegalStateException("pipe failed");
+            }
+            readFd = fds[0];
+            writeFd = fds[1];
+        }
+
+        Pipe closeWriteEnd() {
+            TestLibC.close(writeFd);
+            return this;
+        }
+
+        Drain drain() {
+            return new Drain(readFd);
+        }
+    }
+
+    private static final class Drain {
+        private final ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        private final Thread thread;
+
+        Drain(int fd) {
+            thread = new Thread(() -> {
+                byte[] buffer = new byte[8192];
+                long n;
+                while ((n = TestLibC.read(fd, buffer, buffer.length)) > 0) {
+                    synchronized (bytes) {
+                        bytes.write(buffer, 0, (int) n);
+                    }
+                }
+                TestLibC.close(fd);
+            }, "forker-drain-" + fd);
+            thread.setDaemon(true);
+            thread.start();
+        }
+
+        byte[] bytes() {
+            try {
+                thread.join(10_000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            synchronized (bytes) {
+                return bytes.toByteArray();
+            }
+        }
+    }
+}
