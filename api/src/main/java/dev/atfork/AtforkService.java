@@ -1,5 +1,8 @@
 package dev.atfork;
 
+import java.io.OutputStream;
+import java.io.PrintStream;
+import java.io.Writer;
 import java.util.Optional;
 
 /**
@@ -9,6 +12,10 @@ import java.util.Optional;
  * {@link #load()}, {@link java.util.ServiceLoader} or the OSGi service registry. Hooks run only
  * while the service is {@linkplain #register() registered}; for each kind the most recently added
  * hook runs first. A hook added or removed during a fork takes effect at the next fork.
+ *
+ * <p>While registered, {@code System.out} and {@code System.err} are fork-safe: a child forked
+ * while other threads print never hangs on them, and nothing buffered is written twice. Other
+ * streams get the same protection through {@link #watch(OutputStream)} and its overloads.
  *
  * <p>Code in an {@link #afterForkChild} hook runs in a child that has only the forking thread:
  * it must not take locks, load classes, log, start threads or allocate much. See the README.
@@ -50,8 +57,10 @@ public interface AtforkService {
     Optional<String> limitation();
 
     /**
-     * Turns the machinery on: installs the native fork handlers on first use and lets hooks run.
-     * Idempotent.
+     * Turns the machinery on: installs the native fork handlers on first use, lets hooks run, and
+     * replaces {@code System.out} and {@code System.err} with fork-safe streams that write to the
+     * same destinations. Call it early: code that captured {@code System.out} before is not
+     * protected. Idempotent.
      *
      * @throws IllegalStateException if the native handlers cannot be installed
      */
@@ -59,7 +68,9 @@ public interface AtforkService {
 
     /**
      * Turns the machinery off. The native handlers stay installed, since POSIX cannot remove
-     * them, but do nothing until the next {@link #register()}. Idempotent.
+     * them, but do nothing until the next {@link #register()}. Puts back the streams that
+     * {@code System.out} and {@code System.err} replaced, if they are still the fork-safe ones.
+     * Idempotent.
      */
     void deregister();
 
@@ -98,4 +109,35 @@ public interface AtforkService {
      * @throws NullPointerException if {@code hook} is null
      */
     Registration afterForkChild(Runnable hook);
+
+    /**
+     * Returns a fork-safe view of a binary stream, protected while the service is registered. At
+     * each fork the view takes its lock within a bound and flushes {@code out}, so a child never
+     * blocks on it and writes nothing twice. Write only through the view; closing it ends the watch.
+     * A view no longer referenced is forgotten.
+     *
+     * @param out the stream to protect
+     * @return the view; {@code out} itself where the provider cannot protect it
+     * @throws NullPointerException if {@code out} is null
+     */
+    OutputStream watch(OutputStream out);
+
+    /**
+     * Returns a fork-safe view of a character stream; see {@link #watch(OutputStream)}.
+     *
+     * @param out the writer to protect
+     * @return the view; {@code out} itself where the provider cannot protect it
+     * @throws NullPointerException if {@code out} is null
+     */
+    Writer watch(Writer out);
+
+    /**
+     * Returns a fork-safe view of a print stream, writing with its charset; see
+     * {@link #watch(OutputStream)}.
+     *
+     * @param out the print stream to protect
+     * @return the view; {@code out} itself where the provider cannot protect it
+     * @throws NullPointerException if {@code out} is null
+     */
+    PrintStream watch(PrintStream out);
 }

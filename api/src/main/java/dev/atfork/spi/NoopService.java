@@ -2,6 +2,9 @@ package dev.atfork.spi;
 
 import dev.atfork.AtforkService;
 import dev.atfork.Registration;
+import java.io.OutputStream;
+import java.io.PrintStream;
+import java.io.Writer;
 import java.util.Objects;
 import java.util.Optional;
 
@@ -72,6 +75,24 @@ public class NoopService implements AtforkService {
     @Override
     public Registration afterForkChild(Runnable hook) {
         return AFTER_FORK_CHILD.add(hook);
+    }
+
+    /** Returns {@code out} itself: nothing can be protected here. */
+    @Override
+    public OutputStream watch(OutputStream out) {
+        return Objects.requireNonNull(out, "out");
+    }
+
+    /** Returns {@code out} itself: nothing can be protected here. */
+    @Override
+    public Writer watch(Writer out) {
+        return Objects.requireNonNull(out, "out");
+    }
+
+    /** Returns {@code out} itself: nothing can be protected here. */
+    @Override
+    public PrintStream watch(PrintStream out) {
+        return Objects.requireNonNull(out, "out");
     }
 
     @Override

@@ -21,6 +21,7 @@ final class ForkDispatcher implements ForkListener {
     final HookList afterForkParentHooks = new HookList();
     final HookList afterForkChildHooks = new HookList();
     private volatile boolean registered;
+    private volatile long prepareTimeoutNanos;
 
     private Thread forkingThread;
     private int forkingPid;
@@ -33,6 +34,11 @@ final class ForkDispatcher implements ForkListener {
 
     void setRegistered(boolean registered) {
         this.registered = registered;
+    }
+
+    /** How long the prepare phase may wait for the locks of the protected streams, in all. */
+    void setPrepareTimeoutNanos(long nanos) {
+        prepareTimeoutNanos = nanos;
     }
 
     /**
@@ -58,6 +64,7 @@ final class ForkDispatcher implements ForkListener {
         forkingPid = LibC.getpid();
         forkingThread = Thread.currentThread();
         runInParent(preForkHooks.snapshot(), "preFork");
+        ForkHandover.prepare(prepareTimeoutNanos);
     }
 
     @Override
@@ -67,6 +74,7 @@ final class ForkDispatcher implements ForkListener {
         }
         Runnable[] hooks = forkParentHooks;
         try {
+            ForkHandover.releaseInParent();
             runInParent(hooks, "afterForkParent");
         } finally {
             forkParentHooks = NO_HOOKS;
@@ -82,6 +90,7 @@ final class ForkDispatcher implements ForkListener {
         }
         Runnable[] hooks = forkChildHooks;
         forkingThread = null;
+        ForkHandover.recoverInChild();
         runInChild(hooks, ChildReport.STDERR);
     }
 

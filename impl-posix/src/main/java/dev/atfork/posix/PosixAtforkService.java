@@ -2,6 +2,10 @@ package dev.atfork.posix;
 
 import dev.atfork.AtforkService;
 import dev.atfork.Registration;
+import java.io.OutputStream;
+import java.io.PrintStream;
+import java.io.Writer;
+import java.util.Objects;
 import java.util.Optional;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Deactivate;
@@ -72,6 +76,21 @@ public final class PosixAtforkService implements AtforkService {
     @Override
     public Registration afterForkChild(Runnable hook) {
         return PosixRuntime.addChildHook(hook);
+    }
+
+    @Override
+    public OutputStream watch(OutputStream out) {
+        return supported() ? Watches.watch(out) : Objects.requireNonNull(out, "out");
+    }
+
+    @Override
+    public Writer watch(Writer out) {
+        return supported() ? Watches.watch(out) : Objects.requireNonNull(out, "out");
+    }
+
+    @Override
+    public PrintStream watch(PrintStream out) {
+        return supported() ? Watches.watch(out) : Objects.requireNonNull(out, "out");
     }
 
     @Deactivate

@@ -10,6 +10,8 @@ final class PosixRuntime {
     static final ForkDispatcher DISPATCHER = new ForkDispatcher();
     private static final String PREPARE_AND_PARENT = "prepare+parent";
     private static final String CHILD = "child";
+    static final String PREPARE_TIMEOUT_PROPERTY = "dev.atfork.prepareTimeoutMillis";
+    private static final long DEFAULT_PREPARE_TIMEOUT_MILLIS = 100;
     /** Guards installation; the fork-time path never takes it. */
     private static final Object LOCK = new Object();
 
@@ -22,7 +24,9 @@ final class PosixRuntime {
                 return;
             }
             requireBinding();
+            DISPATCHER.setPrepareTimeoutNanos(prepareTimeoutNanos());
             try {
+                Watches.warmUp();
                 NativeForkHandlers.install(PREPARE_AND_PARENT,
                         new Object[] {ForkCallbacks.PREPARE, ForkCallbacks.PARENT}, () -> {
                             NativeBinding.warmUp(ForkCallbacks.PREPARE);
@@ -36,6 +40,7 @@ final class PosixRuntime {
                 throw new IllegalStateException("cannot install the fork handlers: " + e, e);
             }
             NativeForkHandlers.activate(DISPATCHER);
+            StandardStreams.install();
             DISPATCHER.setRegistered(true);
         }
     }
@@ -43,6 +48,9 @@ final class PosixRuntime {
     static void deregister() {
         synchronized (LOCK) {
             DISPATCHER.setRegistered(false);
+            if (NativeBinding.FAILURE == null) {
+                StandardStreams.restore();
+            }
         }
     }
 
@@ -92,6 +100,22 @@ final class PosixRuntime {
             NativeBinding.warmUp(ForkCallbacks.CHILD);
             NativeBinding.registerAtfork(null, null, ForkCallbacks.CHILD);
         });
+    }
+
+    private static long prepareTimeoutNanos() {
+        String value = System.getProperty(PREPARE_TIMEOUT_PROPERTY);
+        if (value == null) {
+            return DEFAULT_PREPARE_TIMEOUT_MILLIS * 1_000_000;
+        }
+        try {
+            long millis = Long.parseLong(value.strip());
+            if (millis >= 0 && millis <= Long.MAX_VALUE / 1_000_000) {
+                return millis * 1_000_000;
+            }
+        } catch (NumberFormatException e) {
+            // reported below
+        }
+        throw new IllegalArgumentException(PREPARE_TIMEOUT_PROPERTY + " must be a number of milliseconds >= 0, not '" + value + "'");
     }
 
     private static void requireBinding() {

@@ -1,0 +1,87 @@
+package dev.atfork.posix;
+
+import java.io.FileDescriptor;
+import java.io.FileOutputStream;
+import java.io.Flushable;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.PrintStream;
+import java.io.Writer;
+import java.nio.charset.Charset;
+import java.util.Objects;
+
+/** Creates the fork-safe views of {@link PosixAtforkService#watch} and of the standard streams. */
+final class Watches {
+
+    private Watches() {
+    }
+
+    static OutputStream watch(OutputStream out) {
+        Objects.requireNonNull(out, "out");
+        OutputStream spare = sameDestination(out);
+        String name = "watched " + out + (spare == null ? " (its output in the child is dropped)" : "");
+        return new ForkSafeOutputStream(guard(out, spare == null ? OutputStream.nullOutputStream() : spare, name));
+    }
+
+    static Writer watch(Writer out) {
+        Objects.requireNonNull(out, "out");
+        return new ForkSafeWriter(guard(out, Writer.nullWriter(), "watched " + out + " (its output in the child is dropped)"));
+    }
+
+    static PrintStream watch(PrintStream out) {
+        Objects.requireNonNull(out, "out");
+        PrintStream spare = new PrintStream(OutputStream.nullOutputStream());
+        String name = "watched " + out + " (its output in the child is dropped)";
+        return new ForkSafePrintStream(guard(out, spare, name), StreamCharsets.of(out, null));
+    }
+
+    /**
+     * A fork-safe view of a standard stream. If its lock cannot be taken at a fork, the child
+     * writes straight to {@code fd}, the destination the JDK gives that stream.
+     */
+    static ForkSafePrintStream standard(PrintStream current, FileDescriptor fd, String name, String encodingProperty) {
+        Charset charset = StreamCharsets.of(current, encodingProperty);
+        PrintStream spare = new PrintStream(new FileOutputStream(fd), true, charset);
+        return new ForkSafePrintStream(guard(current, spare, name), charset);
+    }
+
+    private static <T extends Flushable> StreamGuard<T> guard(T target, T spare, String name) {
+        StreamGuard<T> guard = new StreamGuard<>(target, spare, name);
+        ForkHandover.add(guard);
+        return guard;
+    }
+
+    /** A fresh stream over the same file descriptor, or null where the destination cannot be known. */
+    private static OutputStream sameDestination(OutputStream out) {
+        if (out instanceof FileOutputStream) {
+            try {
+                return new FileOutputStream(((FileOutputStream) out).getFD());
+            } catch (IOException e) {
+                return null;
+            }
+        }
+        return null;
+    }
+
+    /** Runs each view's write path once on throwaway guards, so a child finds it resolved. */
+    static void warmUp() {
+        OutputStream sink = OutputStream.nullOutputStream();
+        PrintStream printSink = new PrintStream(sink);
+        try {
+            ForkSafePrintStream print = new ForkSafePrintStream(new StreamGuard<>(printSink, printSink, "warm-up"),
+                    Charset.defaultCharset());
+            print.print("");
+            print.println("");
+            print.println();
+            print.write(new byte[1], 0, 1);
+            print.flush();
+            new ForkSafeOutputStream(new StreamGuard<>(sink, sink, "warm-up")).write(new byte[1], 0, 1);
+            ForkSafeWriter writer = new ForkSafeWriter(new StreamGuard<>(Writer.nullWriter(), Writer.nullWriter(), "warm-up"));
+            writer.write("x");
+            writer.flush();
+        } catch (IOException e) {
+            throw new IllegalStateException("warm-up of the fork-safe streams failed", e);
+        }
+        ForkHandover.warmUp();
+    }
+}
