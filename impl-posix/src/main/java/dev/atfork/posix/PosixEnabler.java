@@ -16,6 +16,7 @@ public final class PosixEnabler {
     void activate(ComponentContext context) {
         if (PosixAtforkService.supported()) {
             context.enableComponent(PosixAtforkService.COMPONENT_NAME);
+            context.enableComponent(ForkListenerWhiteboard.COMPONENT_NAME);
         }
     }
 }

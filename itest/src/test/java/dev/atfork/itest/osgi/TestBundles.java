@@ -1,0 +1,47 @@
+package dev.atfork.itest.osgi;
+
+import aQute.bnd.osgi.Builder;
+import aQute.bnd.osgi.Constants;
+import aQute.bnd.osgi.Jar;
+import dev.atfork.itest.support.Artifacts;
+import java.io.File;
+import java.net.URISyntaxException;
+import java.nio.file.Path;
+
+/** Builds the test's own bundles with bndlib, from compiled test classes and their DS annotations. */
+final class TestBundles {
+
+    private TestBundles() {
+    }
+
+    /**
+     * Builds a bundle holding one package of the test classes.
+     *
+     * @param target the jar to write
+     * @param symbolicName the bundle's symbolic name
+     * @param pkg the package it holds; bnd computes its imports and DS component XML
+     * @param anyClass a class of the test classes, to find their directory
+     * @return {@code target}
+     */
+    static Path build(Path target, String symbolicName, String pkg, Class<?> anyClass) throws Exception {
+        try (Builder builder = new Builder()) {
+            builder.setProperty(Constants.BUNDLE_SYMBOLICNAME, symbolicName);
+            builder.setProperty(Constants.BUNDLE_VERSION, "1.0.0");
+            builder.setProperty(Constants.PRIVATEPACKAGE, pkg);
+            builder.setProperty(Constants.NOEXTRAHEADERS, "true");
+            builder.addClasspath(classesOf(anyClass));
+            builder.addClasspath(Artifacts.jar("api").toFile());
+            builder.addClasspath(Artifacts.jar("dsannotations").toFile());
+            Jar jar = builder.build();
+            if (!builder.isOk()) {
+                throw new IllegalStateException("bnd could not build " + symbolicName + ": " + builder.getErrors());
+            }
+            jar.write(target.toFile());
+        }
+        return target;
+    }
+
+    private static File classesOf(Class<?> type) throws URISyntaxException {
+        return new File(type.getProtectionDomain().getCodeSource().getLocation().toURI());
+    }
+}
