@@ -1,0 +1,85 @@
+package dev.atfork.itest.jpms;
+
+import dev.atfork.itest.support.Artifacts;
+import java.io.ByteArrayOutputStream;
+import java.io.File;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
+import javax.tools.JavaCompiler;
+import javax.tools.ToolProvider;
+
+/**
+ * The consumer program of {@code src/test/jpms/consumer}, compiled at test time against the built
+ * API jar and run in a separate JVM, the one running the tests.
+ */
+final class ConsumerProgram {
+
+    static final String MAIN = "dev.atfork.itest.jpms.consumer.Main";
+    static final String FORK_LAUNCH = "-Djdk.lang.Process.launchMechanism=FORK";
+
+    /** What the program printed and how it ended. */
+    record Run(int exitStatus, String stdout, String stderr) {
+        /** Returns the value of the line {@code key=value} it printed, or null. */
+        String value(String key) {
+            return stdout.lines().filter(line -> line.startsWith(key + "="))
+                    .map(line -> line.substring(key.length() + 1)).findFirst().orElse(null);
+        }
+    }
+
+    private ConsumerProgram() {
+    }
+
+    /**
+     * Compiles the consumer into {@code out}.
+     *
+     * @param asModule with its module-info, against the API as a module; otherwise on the class path
+     */
+    static Path compile(Path out, boolean asModule) throws IOException {
+        Path sources = Artifacts.directory("jpms.sources").resolve("consumer");
+        List<String> args = new ArrayList<>(List.of("-d", out.toString(),
+                asModule ? "--module-path" : "-classpath", Artifacts.jar("api").toString()));
+        try (Stream<Path> files = Files.walk(sources)) {
+            files.filter(file -> file.toString().endsWith(".java"))
+                    .filter(file -> asModule || !file.endsWith("module-info.java"))
+                    .forEach(file -> args.add(file.toString()));
+        }
+        JavaCompiler javac = ToolProvider.getSystemJavaCompiler();
+        ByteArrayOutputStream messages = new ByteArrayOutputStream();
+        if (javac.run(null, messages, messages, args.toArray(String[]::new)) != 0) {
+            throw new IllegalStateException("the consumer did not compile: " + messages);
+        }
+        return out;
+    }
+
+    /** Joins paths with the platform's path separator. */
+    static String path(Path... entries) {
+        return Stream.of(entries).map(Path::toString).collect(Collectors.joining(File.pathSeparator));
+    }
+
+    /** Runs {@code java} of this JDK with the arguments and waits for it. */
+    static Run java(String... args) throws IOException, InterruptedException {
+        List<String> command = new ArrayList<>();
+        command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        command.addAll(List.of(args));
+        Path stderr = Files.createTempFile("consumer", ".stderr");
+        try {
+            Process process = new ProcessBuilder(command).redirectError(stderr.toFile()).start();
+            process.getOutputStream().close();
+            String stdout = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            if (!process.waitFor(60, TimeUnit.SECONDS)) {
+                process.destroyForcibly();
+                throw new IllegalStateException("the consumer did not end: " + command);
+            }
+            return new Run(process.exitValue(), stdout, Files.readString(stderr));
+        } finally {
+            Files.deleteIfExists(stderr);
+        }
+    }
+}

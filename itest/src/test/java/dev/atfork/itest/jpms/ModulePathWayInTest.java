@@ -1,0 +1,91 @@
+package dev.atfork.itest.jpms;
+
+import static dev.atfork.itest.jpms.ConsumerProgram.FORK_LAUNCH;
+import static dev.atfork.itest.jpms.ConsumerProgram.MAIN;
+import static dev.atfork.itest.jpms.ConsumerProgram.path;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import dev.atfork.itest.support.Artifacts;
+import java.nio.file.Path;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The module-path way in: a consumer module that requires only {@code dev.atfork} finds the
+ * providers as modules, with no {@code --add-opens}.
+ */
+class ModulePathWayInTest {
+
+    private static final String NATIVE_ACCESS = "--enable-native-access=com.sun.jna";
+    private static final String MODULE_MAIN = "consumer/" + MAIN;
+    private static final String RESTRICTED_WARNING = "restricted method";
+
+    @TempDir
+    static Path dir;
+    private static Path consumer;
+
+    @BeforeAll
+    static void compileConsumer() throws Exception {
+        consumer = ConsumerProgram.compile(dir.resolve("consumer"), true);
+    }
+
+    private static String modulePath(String... providers) {
+        Path[] entries = new Path[providers.length + 2];
+        entries[0] = consumer;
+        entries[1] = Artifacts.jar("api");
+        for (int i = 0; i < providers.length; i++) {
+            entries[i + 2] = Artifacts.jar(providers[i]);
+        }
+        return path(entries);
+    }
+
+    @Test
+    void posixIsFoundLoadedAndRunsHooksAtFork() throws Exception {
+        ConsumerProgram.Run run = ConsumerProgram.java(NATIVE_ACCESS, FORK_LAUNCH,
+                "--module-path", modulePath("posix", "jna", "noop"), "-m", MODULE_MAIN);
+
+        assertEquals(0, run.exitStatus(), run::toString);
+        assertTrue(run.value("found").contains("posix"), run::toString);
+        assertEquals("posix", run.value("loaded"), run::toString);
+        assertEquals("", run.value("limitation"), run::toString);
+        assertEquals("1", run.value("preForks"), run::toString);
+        assertFalse(run.stderr().contains(RESTRICTED_WARNING), run::stderr);
+        assertEquals("", run.stderr(), "nothing is reported on stderr");
+    }
+
+    @Test
+    void withoutForkLaunchTheJdkSpawnsAndNoHookRuns() throws Exception {
+        ConsumerProgram.Run run = ConsumerProgram.java(NATIVE_ACCESS,
+                "--module-path", modulePath("posix", "jna"), "-m", MODULE_MAIN);
+
+        assertEquals(0, run.exitStatus(), run::toString);
+        assertEquals("posix", run.value("loaded"), run::toString);
+        assertEquals("0", run.value("preForks"), "posix_spawn runs no atfork handlers: " + run);
+    }
+
+    @Test
+    void withoutPosixLoadReturnsNoopWithItsLimitation() throws Exception {
+        ConsumerProgram.Run run = ConsumerProgram.java("--module-path", modulePath("noop"), "-m", MODULE_MAIN);
+
+        assertEquals(0, run.exitStatus(), run::toString);
+        assertEquals("[noop]", run.value("found"), run::toString);
+        assertEquals("noop", run.value("loaded"), run::toString);
+        assertTrue(run.value("limitation").contains("no-op provider runs no fork hooks"), run::toString);
+        assertEquals(null, run.value("preForks"), run::toString);
+    }
+
+    @Test
+    void withoutNativeAccessTheJdkWarnsAboutJna() throws Exception {
+        assumeTrue(Runtime.version().feature() >= 24, "JDK 24 and later warn about JNI's restricted methods");
+        ConsumerProgram.Run run = ConsumerProgram.java(FORK_LAUNCH,
+                "--module-path", modulePath("posix", "jna"), "-m", MODULE_MAIN);
+
+        assertEquals("1", run.value("preForks"), run::toString);
+        assertTrue(run.stderr().contains(RESTRICTED_WARNING), "the warning the first test checks is absent: "
+                + run.stderr());
+    }
+}

@@ -1,0 +1,36 @@
+package dev.atfork.itest.jpms.consumer;
+
+import dev.atfork.AtforkService;
+import dev.atfork.Registration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.ServiceLoader;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * Prints which providers it finds and which one {@link AtforkService#load()} picks; with a
+ * supported provider, counts the preFork hooks that run while it starts one process. Run with
+ * {@code -Djdk.lang.Process.launchMechanism=FORK}, the JDK forks and the hook runs once.
+ */
+public final class Main {
+
+    public static void main(String[] args) throws Exception {
+        List<String> found = new ArrayList<>();
+        for (AtforkService provider : ServiceLoader.load(AtforkService.class)) {
+            found.add(provider.name());
+        }
+        System.out.println("found=" + found);
+
+        AtforkService atfork = AtforkService.load();
+        System.out.println("loaded=" + atfork.name());
+        System.out.println("limitation=" + atfork.limitation().orElse(""));
+        if (atfork.isSupported()) {
+            AtomicInteger preForks = new AtomicInteger();
+            atfork.register();
+            try (Registration hook = atfork.preFork(preForks::incrementAndGet)) {
+                new ProcessBuilder("true").start().waitFor();
+            }
+            System.out.println("preForks=" + preForks.get());
+        }
+    }
+}
