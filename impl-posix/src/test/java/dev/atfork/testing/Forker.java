@@ -42,8 +42,12 @@ public final class Forker {
      * @param stdout what it wrote to fd 1, if captured
      * @param stderr what it wrote to fd 2, if captured
      * @param forkNanos how long the fork call took in the parent
+     * @param blockedOn for a hung child, what its thread waited on: {@code "lock"} for a Java-level
+     *     lock or monitor (HotSpot parks those on a condition variable), {@code "vm-mutex"} for a
+     *     JVM-internal mutex, else {@code "other"}; empty if it did not hang
      */
-    public record Result(boolean hung, int exitStatus, byte[] report, byte[] stdout, byte[] stderr, long forkNanos) {
+    public record Result(boolean hung, int exitStatus, byte[] report, byte[] stdout, byte[] stderr, long forkNanos,
+            String blockedOn) {
         public String reportText() {
             return new String(report, StandardCharsets.UTF_8);
         }
@@ -62,7 +66,7 @@ public final class Forker {
 
         @Override
         public String toString() {
-            return "Result[hung=" + hung + ", exitStatus=" + exitStatus + ", report=" + reportText()
+            return "Result[hung=" + hung + (hung ? " on " + blockedOn : "") + ", exitStatus=" + exitStatus + ", report=" + reportText()
                     + ", stdout=" + stdoutText() + ", stderr=" + stderrText() + "]";
         }
     }
@@ -99,7 +103,9 @@ public final class Forker {
         Drain errDrain = err == null ? null : err.closeWriteEnd().drain();
         int[] status = new int[1];
         boolean hung = !waitFor(pid, status, timeout);
+        String blockedOn = "";
         if (hung) {
+            blockedOn = blockedOn(pid);
             TestLibC.kill(pid, TestLibC.SIGKILL);
             TestLibC.waitpid(pid, status, 0);
         }
@@ -107,7 +113,26 @@ public final class Forker {
         int exitStatus = (raw & 0x7f) == 0 ? (raw >> 8) & 0xff : -1;
         return new Result(hung, hung ? -1 : exitStatus, reportDrain.bytes(),
                 outDrain == null ? new byte[0] : outDrain.bytes(),
-                errDrain == null ? new byte[0] : errDrain.bytes(), forkNanos);
+                errDrain == null ? new byte[0] : errDrain.bytes(), forkNanos, blockedOn);
+    }
+
+    /**
+     * Reads what the hung child's only thread waits on from /proc: glibc waits on a condition
+     * variable with FUTEX_WAIT_BITSET, which is how HotSpot parks a thread on a Java lock or
+     * monitor, and on a mutex with FUTEX_WAIT, which is how JVM-internal locks block.
+     */
+    static String blockedOn(int pid) {
+        try {
+            String[] fields = java.nio.file.Files.readString(java.nio.file.Path.of("/proc/" + pid + "/syscall")).trim().split(" ");
+            boolean futex = fields[0].equals("202") || fields[0].equals("98"); // x86_64, aarch64
+            if (!futex || fields.length < 3) {
+                return "other";
+            }
+            int command = Integer.decode(fields[2]) & 0x7f;
+            return command == 9 ? "lock" : command == 0 ? "vm-mutex" : "other";
+        } catch (java.io.IOException | RuntimeException e) {
+            return "other";
+        }
     }
 
     /** Writes to a file descriptor in one call; safe in the child. */
