@@ -35,23 +35,12 @@ final class ForkSafeOutputStream extends OutputStream {
 
     @Override
     public void flush() throws IOException {
-        ReentrantLock lock = guard.lock();
-        try {
-            guard.target().flush();
-        } finally {
-            lock.unlock();
-        }
+        guard.flush();
     }
 
     /** Ends the watch and closes the stream. */
     @Override
     public void close() throws IOException {
-        ForkHandover.remove(guard);
-        ReentrantLock lock = guard.lock();
-        try {
-            guard.target().close();
-        } finally {
-            lock.unlock();
-        }
+        guard.close();
     }
 }

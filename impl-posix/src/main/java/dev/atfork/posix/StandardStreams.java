@@ -2,48 +2,67 @@ package dev.atfork.posix;
 
 import java.io.FileDescriptor;
 import java.io.PrintStream;
+import java.util.function.Consumer;
+import java.util.function.Supplier;
 
 /** Puts fork-safe views in place of {@code System.out} and {@code System.err}, and back. */
 final class StandardStreams {
 
-    private static PrintStream previousOut;
-    private static PrintStream previousErr;
-    private static ForkSafePrintStream out;
-    private static ForkSafePrintStream err;
+    private static final StandardStream OUT = new StandardStream("System.out", () -> System.out, System::setOut,
+            FileDescriptor.out, "sun.stdout.encoding");
+    private static final StandardStream ERR = new StandardStream("System.err", () -> System.err, System::setErr,
+            FileDescriptor.err, "sun.stderr.encoding");
 
     private StandardStreams() {
     }
 
     static synchronized void install() {
-        if (out == null && !(System.out instanceof ForkSafePrintStream)) {
-            previousOut = System.out;
-            out = Watches.standard(previousOut, FileDescriptor.out, "System.out", "sun.stdout.encoding");
-            System.setOut(out);
-        }
-        if (err == null && !(System.err instanceof ForkSafePrintStream)) {
-            previousErr = System.err;
-            err = Watches.standard(previousErr, FileDescriptor.err, "System.err", "sun.stderr.encoding");
-            System.setErr(err);
-        }
+        OUT.install();
+        ERR.install();
     }
 
     /** Puts the previous streams back where ours are still in place; ours stop being handed over. */
     static synchronized void restore() {
-        if (out != null) {
-            if (System.out == out) {
-                System.setOut(previousOut);
-            }
-            out.stopWatching();
-            out = null;
-            previousOut = null;
+        OUT.restore();
+        ERR.restore();
+    }
+
+    /** One standard stream: how to read and set it, and what it replaced. Guarded by the class lock. */
+    private static final class StandardStream {
+        private final String name;
+        private final Supplier<PrintStream> current;
+        private final Consumer<PrintStream> setter;
+        private final FileDescriptor fd;
+        private final String encodingProperty;
+        private PrintStream previous;
+        private ForkSafePrintStream ours;
+
+        StandardStream(String name, Supplier<PrintStream> current, Consumer<PrintStream> setter, FileDescriptor fd,
+                String encodingProperty) {
+            this.name = name;
+            this.current = current;
+            this.setter = setter;
+            this.fd = fd;
+            this.encodingProperty = encodingProperty;
         }
-        if (err != null) {
-            if (System.err == err) {
-                System.setErr(previousErr);
+
+        void install() {
+            if (ours == null && !(current.get() instanceof ForkSafePrintStream)) {
+                previous = current.get();
+                ours = Watches.standard(previous, fd, name, encodingProperty);
+                setter.accept(ours);
             }
-            err.stopWatching();
-            err = null;
-            previousErr = null;
+        }
+
+        void restore() {
+            if (ours != null) {
+                if (current.get() == ours) {
+                    setter.accept(previous);
+                }
+                ours.stopWatching();
+                ours = null;
+                previous = null;
+            }
         }
     }
 }

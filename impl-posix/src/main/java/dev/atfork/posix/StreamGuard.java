@@ -1,5 +1,6 @@
 package dev.atfork.posix;
 
+import java.io.Closeable;
 import java.io.Flushable;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -18,7 +19,7 @@ import java.util.concurrent.locks.ReentrantLock;
  *
  * @param <T> the type of the stream written to
  */
-final class StreamGuard<T extends Flushable> {
+final class StreamGuard<T extends Flushable & Closeable> {
 
     /** What the prepare phase achieved for this stream at the fork in flight. */
     enum Handover { NONE, TAKEN, FORCED }
@@ -58,6 +59,27 @@ final class StreamGuard<T extends Flushable> {
     /** The stream to write to; read it while holding the lock. */
     T target() {
         return target;
+    }
+
+    /** Flushes the target under the lock. */
+    void flush() throws IOException {
+        ReentrantLock current = lock();
+        try {
+            target.flush();
+        } finally {
+            current.unlock();
+        }
+    }
+
+    /** Ends the watch and closes the target under the lock. */
+    void close() throws IOException {
+        ForkHandover.remove(this);
+        ReentrantLock current = lock();
+        try {
+            target.close();
+        } finally {
+            current.unlock();
+        }
     }
 
     /** Prepare phase, on the forking thread: takes the lock by the deadline and flushes the target. */

@@ -2,6 +2,7 @@ package dev.atfork.posix;
 
 import java.io.FileDescriptor;
 import java.io.FileOutputStream;
+import java.io.Closeable;
 import java.io.Flushable;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -45,7 +46,7 @@ final class Watches {
         return new ForkSafePrintStream(guard(current, spare, name), charset);
     }
 
-    private static <T extends Flushable> StreamGuard<T> guard(T target, T spare, String name) {
+    private static <T extends Flushable & Closeable> StreamGuard<T> guard(T target, T spare, String name) {
         StreamGuard<T> guard = new StreamGuard<>(target, spare, name);
         ForkHandover.add(guard);
         return guard;
