@@ -1,0 +1,372 @@
+package dev.atfork.itest.reliability;
+
+import com.sun.jna.Native;
+import com.sun.jna.NativeLibrary;
+import com.sun.jna.Platform;
+import dev.atfork.AtforkService;
+import dev.atfork.Registration;
+import dev.atfork.testing.Forker;
+import dev.atfork.testing.TestLibC;
+import java.io.BufferedOutputStream;
+import java.io.BufferedReader;
+import java.io.FileOutputStream;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+/**
+ * Fork cost, measured in separate JVMs launched alternately by one driver; see BENCHMARKS.md,
+ * "Fork cost", for the command and the method. Not a test: surefire does not run it.
+ *
+ * <p>Driver: {@code ForkCostBenchmark [latency|spawn|cold|hangs|all] [rounds]}. Each measurement
+ * runs in a child JVM of this class path: {@code child <kind> <variant> ...}, which prints
+ * {@code key=value} lines.
+ */
+public final class ForkCostBenchmark {
+
+    private static final List<String> HEAP = List.of("-Xms256m", "-Xmx256m");
+    private static int counter;
+
+    private ForkCostBenchmark() {
+    }
+
+    /**
+     * Entry point.
+     *
+     * @param args see the class comment
+     * @throws Exception if a measurement fails
+     */
+    public static void main(String[] args) throws Exception {
+        if (args.length > 0 && args[0].equals("child")) {
+            child(Arrays.copyOfRange(args, 1, args.length));
+            return;
+        }
+        String what = args.length > 0 ? args[0] : "all";
+        int rounds = args.length > 1 ? Integer.parseInt(args[1]) : 10;
+        System.out.printf("JDK %s (%s), %d CPUs, %s%n", System.getProperty("java.runtime.version"),
+                System.getProperty("java.vm.name"), Runtime.getRuntime().availableProcessors(),
+                System.getProperty("os.name") + " " + System.getProperty("os.version"));
+        if (what.equals("latency") || what.equals("all")) {
+            pairs("latency", "registered", rounds, List.of(), "medianMicros", "500");
+        }
+        if (what.equals("latency-parent") || what.equals("all")) {
+            pairs("latency", "parent-hooks", rounds, List.of(), "medianMicros", "500");
+        }
+        if (what.equals("spawn") || what.equals("all")) {
+            pairs("spawn", "registered", rounds, List.of("-Djdk.lang.Process.launchMechanism=FORK"), "spawnsPerSecond", "300");
+        }
+        if (what.equals("cold") || what.equals("all")) {
+            cold(rounds);
+        }
+        if (what.equals("hangs") || what.equals("all")) {
+            int forks = args.length > 2 ? Integer.parseInt(args[2]) : 1_000;
+            for (String parent : List.of("quiet", "gc")) {
+                for (String hook : List.of("nohook", "childhook")) {
+                    List<String> out = runChild(List.of(), 1_800, "hangs", parent + "-" + hook, String.valueOf(forks));
+                    System.out.printf("hangs %s parent, %s: %s%n", parent, hook, String.join(", ", out));
+                }
+            }
+        }
+    }
+
+    /** Runs bare and registered JVMs alternately (ABBA), each round one of each; prints both medians and the ratio. */
+    private static void pairs(String kind, String variant, int rounds, List<String> options, String key,
+            String... args) throws Exception {
+        double[] bare = new double[rounds];
+        double[] registered = new double[rounds];
+        double[] ratios = new double[rounds];
+        for (int r = 0; r < rounds; r++) {
+            boolean bareFirst = r % 2 == 0;
+            for (int i = 0; i < 2; i++) {
+                boolean isBare = bareFirst == (i == 0);
+                List<String> command = new ArrayList<>(List.of(kind, isBare ? "bare" : variant));
+                command.addAll(List.of(args));
+                double value = Double.parseDouble(value(runChild(options, 300, command.toArray(String[]::new)), key));
+                (isBare ? bare : registered)[r] = value;
+            }
+            ratios[r] = registered[r] / bare[r];
+            System.out.printf(Locale.ROOT, "%s round %d: bare %.1f, %s %.1f %s, ratio %.3f%n", kind, r + 1,
+                    bare[r], variant, registered[r], key, ratios[r]);
+        }
+        System.out.printf(Locale.ROOT, "%s summary: %s median of %d JVMs each: bare %.1f, %s %.1f;"
+                        + " ratio %s/bare: median of per-round ratios %.3f (min %.3f, max %.3f)%n", kind, key,
+                rounds, median(bare), variant, median(registered), variant, median(ratios), min(ratios), max(ratios));
+    }
+
+    private static void cold(int rounds) throws Exception {
+        double[] bare = new double[rounds];
+        double[] registered = new double[rounds];
+        double[] bareCall = new double[rounds];
+        double[] registeredCall = new double[rounds];
+        for (int r = 0; r < rounds; r++) {
+            boolean bareFirst = r % 2 == 0;
+            for (int i = 0; i < 2; i++) {
+                boolean isBare = bareFirst == (i == 0);
+                long start = System.nanoTime();
+                List<String> out = runChild(List.of(), 60, "cold", isBare ? "bare" : "registered");
+                // The child prints "ready" as soon as the call returned; runChild records when that line came.
+                double millis = (Long.parseLong(value(out, "readyAtNanos")) - start) / 1e6;
+                double callMillis = Double.parseDouble(value(out, "callMillis"));
+                (isBare ? bare : registered)[r] = millis;
+                (isBare ? bareCall : registeredCall)[r] = callMillis;
+            }
+            System.out.printf(Locale.ROOT, "cold round %d: JNA only %.1f ms (call %.1f), register() %.1f ms (call %.1f)%n",
+                    r + 1, bare[r], bareCall[r], registered[r], registeredCall[r]);
+        }
+        System.out.printf(Locale.ROOT, "cold summary: median of %d launches each, from process start to the call"
+                        + " returning: JNA only %.1f ms, AtforkService.load().register() %.1f ms, extra %.1f ms;"
+                        + " the call alone: %.1f ms vs %.1f ms%n", rounds, median(bare), median(registered),
+                median(registered) - median(bare), median(bareCall), median(registeredCall));
+    }
+
+    // ---- child side ----
+
+    private static void child(String[] args) throws Exception {
+        switch (args[0]) {
+            case "latency" -> latency(args[1], Integer.parseInt(args[2]));
+            case "spawn" -> spawn(args[1].equals("registered"), Integer.parseInt(args[2]));
+            case "cold" -> coldChild(args[1].equals("registered"));
+            case "hangs" -> hangs(args[1].startsWith("gc"), args[1].endsWith("childhook"), Integer.parseInt(args[2]));
+            default -> throw new IllegalArgumentException(args[0]);
+        }
+    }
+
+    /**
+     * fork + _exit + waitpid of this JVM. {@code registered}: standard streams protected and 3 hooks
+     * of each kind; {@code parent-hooks}: the same without the child hooks, so no Java runs in the child.
+     */
+    private static void latency(String variant, int forks) {
+        TestLibC.getpid(); // JNA and the direct mapping are loaded on both sides
+        if (!variant.equals("bare")) {
+            AtforkService service = AtforkService.load();
+            service.register();
+            for (int i = 0; i < 3; i++) {
+                service.preFork(ForkCostBenchmark::count);
+                service.afterForkParent(ForkCostBenchmark::count);
+                if (variant.equals("registered")) {
+                    service.afterForkChild(ForkCostBenchmark::count);
+                }
+            }
+        }
+        int warmUp = forks / 2;
+        long[] nanos = new long[forks];
+        int[] status = new int[1];
+        for (int i = -warmUp; i < forks; i++) {
+            long start = System.nanoTime();
+            int pid = TestLibC.fork();
+            if (pid == 0) {
+                TestLibC._exit(0);
+            }
+            // A child hung in the JVM would block this wait: give up on it after 5 s.
+            long deadline = start + 5_000_000_000L;
+            while (TestLibC.waitpid(pid, status, TestLibC.WNOHANG) == 0) {
+                if (System.nanoTime() > deadline) {
+                    TestLibC.kill(pid, TestLibC.SIGKILL);
+                    TestLibC.waitpid(pid, status, 0);
+                    System.out.println("killedChild=" + pid);
+                    break;
+                }
+                Thread.onSpinWait();
+            }
+            if (i >= 0) {
+                nanos[i] = System.nanoTime() - start;
+            }
+        }
+        Arrays.sort(nanos);
+        System.out.printf(Locale.ROOT, "medianMicros=%.1f%n", nanos[forks / 2] / 1e3);
+        System.out.printf(Locale.ROOT, "p90Micros=%.1f%n", nanos[forks * 9 / 10] / 1e3);
+        System.out.println("hookRuns=" + counter);
+    }
+
+    private static void count() {
+        counter++;
+    }
+
+    /** ProcessBuilder spawns of {@code true} per second; registered: 3 preFork and 3 afterForkParent hooks. */
+    private static void spawn(boolean registered, int spawns) throws IOException, InterruptedException {
+        if (registered) {
+            AtforkService service = AtforkService.load();
+            service.register();
+            for (int i = 0; i < 3; i++) {
+                service.preFork(ForkCostBenchmark::count);
+                service.afterForkParent(ForkCostBenchmark::count);
+            }
+        }
+        for (int i = 0; i < spawns / 3; i++) {
+            spawnTrue();
+        }
+        long start = System.nanoTime();
+        for (int i = 0; i < spawns; i++) {
+            spawnTrue();
+        }
+        double seconds = (System.nanoTime() - start) / 1e9;
+        System.out.printf(Locale.ROOT, "spawnsPerSecond=%.1f%n", spawns / seconds);
+        System.out.println("hookRuns=" + counter);
+        System.out.println("launchMechanism=" + System.getProperty("jdk.lang.Process.launchMechanism"));
+    }
+
+    private static void spawnTrue() throws IOException, InterruptedException {
+        Process process = new ProcessBuilder("true").redirectOutput(ProcessBuilder.Redirect.DISCARD)
+                .redirectError(ProcessBuilder.Redirect.DISCARD).start();
+        process.getOutputStream().close();
+        if (!process.waitFor(10, TimeUnit.SECONDS) || process.exitValue() != 0) {
+            throw new IllegalStateException("spawn failed");
+        }
+    }
+
+    /** A trivial JNA binding, the baseline of the cold start. */
+    static final class ColdLibC {
+        static native int getpid();
+    }
+
+    private static void coldChild(boolean registered) {
+        long start = System.nanoTime();
+        if (registered) {
+            AtforkService.load().register();
+        } else {
+            Native.register(ColdLibC.class, NativeLibrary.getInstance(Platform.C_LIBRARY_NAME));
+            ColdLibC.getpid();
+        }
+        long call = System.nanoTime() - start;
+        System.out.println("ready=1");
+        System.out.printf(Locale.ROOT, "callMillis=%.2f%n", call / 1e6);
+    }
+
+    /**
+     * N forks whose child prints a line to the protected System.out between markers; counts why
+     * children did not end: a stream lock or the JVM itself. {@code gc}: two threads allocate hard.
+     */
+    private static void hangs(boolean gc, boolean childHook, int forks) throws Exception {
+        PrintStream devNull = new PrintStream(new BufferedOutputStream(new FileOutputStream("/dev/null"), 128), true);
+        System.setOut(devNull);
+        AtforkService service = AtforkService.load();
+        service.register();
+        if (childHook) {
+            service.afterForkChild(ForkCostBenchmark::count);
+        }
+        Forker.ChildAction action = fd -> {
+            Forker.write(fd, Reliability.BEFORE);
+            if ("child line".concat(System.lineSeparator()).getBytes(StandardCharsets.UTF_8).length == 0) {
+                throw new IllegalStateException();
+            }
+            Forker.write(fd, Reliability.ALLOCATED);
+            System.out.println("child line");
+            Forker.write(fd, Reliability.AFTER);
+            return 0;
+        };
+        action.run(-1);
+        AtomicBoolean stop = new AtomicBoolean();
+        List<Thread> allocators = new ArrayList<>();
+        if (gc) {
+            for (int i = 0; i < 2; i++) {
+                Thread allocator = new Thread(() -> {
+                    Object[] ring = new Object[256];
+                    int at = 0;
+                    while (!stop.get()) {
+                        ring[at] = new byte[32 * 1024];
+                        at = (at + 1) % ring.length;
+                    }
+                });
+                allocator.setDaemon(true);
+                allocator.start();
+                allocators.add(allocator);
+            }
+        }
+        long gcBefore = gcCount();
+        long start = System.nanoTime();
+        Reliability.Tally tally = new Reliability.Tally();
+        for (int i = 0; i < forks; i++) {
+            tally.add(i, Forker.fork(action, Duration.ofSeconds(1)), "BCA");
+        }
+        double seconds = (System.nanoTime() - start) / 1e9;
+        long gcs = gcCount() - gcBefore;
+        stop.set(true);
+        PrintStream out = new PrintStream(new FileOutputStream(java.io.FileDescriptor.out), true);
+        out.println("forks=" + forks);
+        out.println("ok=" + tally.get(Reliability.Outcome.OK));
+        out.println("streamHangs=" + tally.get(Reliability.Outcome.STREAM_HANG));
+        out.println("jvmHangs=" + tally.get(Reliability.Outcome.JVM_HANG));
+        out.println("crashes=" + tally.get(Reliability.Outcome.CRASH));
+        out.printf(Locale.ROOT, "gcEveryMillis=%.1f%n", gcs == 0 ? Double.NaN : seconds * 1000 / gcs);
+        out.println("notes=" + tally.notes);
+    }
+
+    private static long gcCount() {
+        long n = 0;
+        for (var bean : java.lang.management.ManagementFactory.getGarbageCollectorMXBeans()) {
+            n += Math.max(0, bean.getCollectionCount());
+        }
+        return n;
+    }
+
+    // ---- driver helpers ----
+
+    /** Runs {@code child args} in a new JVM; returns its key=value lines, plus readyAtNanos when "ready=" came. */
+    private static List<String> runChild(List<String> options, long timeoutSeconds, String... args) throws Exception {
+        List<String> command = new ArrayList<>();
+        command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        command.add("--enable-native-access=ALL-UNNAMED");
+        command.addAll(HEAP);
+        command.addAll(options);
+        command.add("-cp");
+        command.add(System.getProperty("java.class.path"));
+        command.add(ForkCostBenchmark.class.getName());
+        command.add("child");
+        command.addAll(List.of(args));
+        Process process = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.INHERIT).start();
+        process.getOutputStream().close();
+        List<String> lines = new ArrayList<>();
+        try (BufferedReader reader = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
+            String line;
+            while ((line = reader.readLine()) != null) {
+                if (line.startsWith("ready=")) {
+                    lines.add("readyAtNanos=" + System.nanoTime());
+                }
+                if (line.contains("=")) {
+                    lines.add(line);
+                }
+            }
+        }
+        if (!process.waitFor(timeoutSeconds, TimeUnit.SECONDS)) {
+            process.destroyForcibly();
+            throw new IllegalStateException("child JVM did not end: " + command);
+        }
+        if (process.exitValue() != 0) {
+            throw new IllegalStateException("child JVM exited " + process.exitValue() + ": " + lines);
+        }
+        return lines;
+    }
+
+    private static String value(List<String> lines, String key) {
+        for (String line : lines) {
+            if (line.startsWith(key + "=")) {
+                return line.substring(key.length() + 1);
+            }
+        }
+        throw new IllegalStateException("no " + key + " in " + lines);
+    }
+
+    private static double median(double[] values) {
+        double[] sorted = values.clone();
+        Arrays.sort(sorted);
+        int n = sorted.length;
+        return n % 2 == 1 ? sorted[n / 2] : (sorted[n / 2 - 1] + sorted[n / 2]) / 2;
+    }
+
+    private static double min(double[] values) {
+        return Arrays.stream(values).min().orElse(Double.NaN);
+    }
+
+    private static double max(double[] values) {
+        return Arrays.stream(values).max().orElse(Double.NaN);
+    }
+}
