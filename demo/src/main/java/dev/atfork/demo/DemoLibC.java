@@ -26,4 +26,20 @@ final class DemoLibC {
     static native int waitpid(int pid, int[] status, int options);
 
     static native int getpid();
+
+    /** Sends a signal; the demos use it only to kill a hung child. */
+    static native int kill(int pid, int signal);
+
+    /** Creates a pipe: {@code fds[0]} is the read end, {@code fds[1]} the write end. */
+    static native int pipe(int[] fds);
+
+    static native long read(int fd, byte[] buffer, long count);
+
+    /** Writes in one system call, with no Java lock and no allocation: safe in a child. */
+    static native long write(int fd, byte[] buffer, long count);
+
+    static native int close(int fd);
+
+    static final int WNOHANG = 1;
+    static final int SIGKILL = 9;
 }
