@@ -156,8 +156,9 @@ public final class StreamDeadlockDemo {
                 }
             }
             if (!waiting.isEmpty()) {
-                console.printf("  waiting up to %d ms for each of the %d children still running...%n",
-                        TimeUnit.NANOSECONDS.toMillis(timeoutNanos), waiting.size());
+                console.printf("  waiting up to %d ms for the %d %s still running...%n",
+                        TimeUnit.NANOSECONDS.toMillis(timeoutNanos), waiting.size(),
+                        waiting.size() == 1 ? "child" : "children");
             }
             while (!waiting.isEmpty()) {
                 summary.record(waiting.pollFirst().await());
