@@ -15,17 +15,30 @@ import java.util.Set;
  * class. A provider that stops, or is replaced by a refreshed copy of its OSGi bundle, swaps the
  * {@linkplain #activate target}; it never installs a second set of handlers.
  *
- * <p>The fork-time methods take no lock: libc runs one fork's handlers at a time, and
- * {@link #install} may be blocked by a fork in progress.
+ * <p>The fork-time methods take no lock, and {@link #install} may be blocked by a fork in
+ * progress. Each thread's forks are matched with the target their prepare phase called, so the
+ * parent and child phases of a fork reach the same one, even where forks overlap.
  */
 public final class NativeForkHandlers {
 
     private static final ForkListener IDLE = new ForkListener() { };
     private static final List<Object> PINNED = new ArrayList<>();
     private static final Set<String> INSTALLED = new HashSet<>();
+    private static final Forking NOT_FORKING = new Forking(IDLE, null);
     private static volatile ForkListener target = IDLE;
-    /** The target seen by the current fork's prepare phase, so its parent and child phases match. */
-    private static ForkListener forking = IDLE;
+    /** This thread's forks in flight, innermost first: a hook may fork again. */
+    private static final ThreadLocal<Forking> FORKING = new ThreadLocal<>();
+
+    /** The target that one fork's prepare phase called. */
+    private static final class Forking {
+        final ForkListener listener;
+        final Forking outer;
+
+        Forking(ForkListener listener, Forking outer) {
+            this.listener = listener;
+            this.outer = outer;
+        }
+    }
 
     private NativeForkHandlers() {
     }
@@ -84,17 +97,27 @@ public final class NativeForkHandlers {
     /** Called by the native prepare handler. */
     public static void prepare() {
         ForkListener current = target;
-        forking = current;
+        FORKING.set(new Forking(current, FORKING.get()));
         current.preFork();
     }
 
     /** Called by the native parent handler. */
     public static void parent() {
-        forking.afterForkParent();
+        endFork().afterForkParent();
     }
 
     /** Called by the native child handler. */
     public static void child() {
-        forking.afterForkChild();
+        endFork().afterForkChild();
+    }
+
+    /** Pops this thread's innermost fork; without one, the idle target, so the warm-up runs the same code. */
+    private static ForkListener endFork() {
+        Forking forking = FORKING.get();
+        if (forking == null) {
+            forking = NOT_FORKING;
+        }
+        FORKING.set(forking.outer);
+        return forking.listener;
     }
 }

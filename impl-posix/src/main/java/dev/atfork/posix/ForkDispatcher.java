@@ -3,13 +3,14 @@ package dev.atfork.posix;
 import dev.atfork.ForkListener;
 import dev.atfork.spi.HookList;
 import java.lang.System.Logger.Level;
+import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * Runs the registered hooks at each fork. The hooks of a fork are those registered when its
  * prepare phase began; a hook that throws is reported and the others still run.
  *
- * <p>The fork-time methods take no lock. libc runs one fork's handlers at a time, and the fields
- * below are written by the prepare phase and read by the same thread in the parent or child.
+ * <p>The fork-time methods take no lock. libc may run the handlers of forks on several threads at
+ * once, and a hook may fork again, so each thread keeps a stack of its forks in flight.
  */
 final class ForkDispatcher implements ForkListener {
 
@@ -22,11 +23,23 @@ final class ForkDispatcher implements ForkListener {
     final HookList afterForkChildHooks = new HookList();
     private volatile boolean registered;
     private volatile long prepareTimeoutNanos;
+    private final ThreadLocal<Fork> forksInFlight = new ThreadLocal<>();
 
-    private Thread forkingThread;
-    private int forkingPid;
-    private Runnable[] forkParentHooks = NO_HOOKS;
-    private Runnable[] forkChildHooks = NO_HOOKS;
+    /** One fork whose prepare phase ran on this thread: what its parent and child phases need. */
+    private static final class Fork {
+        final int pid;
+        final Runnable[] parentHooks;
+        final Runnable[] childHooks;
+        final Fork outer;
+        ReentrantLock[] streamLocks = new ReentrantLock[0];
+
+        Fork(int pid, Runnable[] parentHooks, Runnable[] childHooks, Fork outer) {
+            this.pid = pid;
+            this.parentHooks = parentHooks;
+            this.childHooks = childHooks;
+            this.outer = outer;
+        }
+    }
 
     boolean isRegistered() {
         return registered;
@@ -42,16 +55,17 @@ final class ForkDispatcher implements ForkListener {
     }
 
     /**
-     * Tells whether a fork's prepare phase ran and its parent or child phase has not. In a child
-     * this stays true when no child handler is installed: the library ran no Java there.
+     * Tells whether a fork's prepare phase ran on this thread and its parent or child phase has
+     * not. In a child this stays true when no child handler is installed: the library ran no Java there.
      */
     boolean isForkInProgress() {
-        return forkingThread != null;
+        return forksInFlight.get() != null;
     }
 
-    /** Tells whether the caller is inside this process's fork handlers, where libc's atfork lock is held. */
+    /** Tells whether the caller is inside this process's fork handlers, where some libcs hold their atfork lock. */
     boolean isInsideForkHandlers() {
-        return forkingThread == Thread.currentThread() && LibC.getpid() == forkingPid;
+        Fork fork = forksInFlight.get();
+        return fork != null && fork.pid == LibC.getpid();
     }
 
     @Override
@@ -59,44 +73,41 @@ final class ForkDispatcher implements ForkListener {
         if (!registered) {
             return;
         }
-        forkParentHooks = afterForkParentHooks.snapshot();
-        forkChildHooks = afterForkChildHooks.snapshot();
-        forkingPid = LibC.getpid();
-        forkingThread = Thread.currentThread();
+        int pid = LibC.getpid();
+        Fork outer = forksInFlight.get();
+        Fork fork = new Fork(pid, afterForkParentHooks.snapshot(), afterForkChildHooks.snapshot(),
+                outer != null && outer.pid == pid ? outer : null); // forgets a fork that made this process
+        forksInFlight.set(fork);
         runInParent(preForkHooks.snapshot(), "preFork");
-        ForkHandover.prepare(prepareTimeoutNanos);
+        fork.streamLocks = ForkHandover.prepare(pid, prepareTimeoutNanos);
     }
 
     @Override
     public void afterForkParent() {
-        if (forkingThread != Thread.currentThread()) {
+        Fork fork = forksInFlight.get();
+        if (fork == null || fork.pid != LibC.getpid()) {
             return;
         }
-        Runnable[] hooks = forkParentHooks;
-        try {
-            ForkHandover.releaseInParent();
-            runInParent(hooks, "afterForkParent");
-        } finally {
-            forkParentHooks = NO_HOOKS;
-            forkChildHooks = NO_HOOKS;
-            forkingThread = null;
-        }
+        forksInFlight.set(fork.outer);
+        ForkHandover.releaseInParent(fork.pid, fork.streamLocks);
+        runInParent(fork.parentHooks, "afterForkParent");
     }
 
     @Override
     public void afterForkChild() {
-        if (forkingThread != Thread.currentThread()) {
+        Fork fork = forksInFlight.get();
+        if (fork == null) {
             return;
         }
-        Runnable[] hooks = forkChildHooks;
-        forkingThread = null;
-        ForkHandover.recoverInChild();
-        runInChild(hooks, ChildReport.STDERR);
+        forksInFlight.set(fork.outer);
+        runInChild(fork.childHooks, ChildReport.STDERR);
     }
 
     /** Runs the child-side code once in the parent, failure report included, so a child finds it resolved. */
     void warmUpChildPath() {
-        runInChild(new Runnable[] {() -> { }, ForkDispatcher::failForWarmUp}, -1);
+        forksInFlight.set(new Fork(0, NO_HOOKS, new Runnable[] {() -> { }}, forksInFlight.get()));
+        afterForkChild();
+        runInChild(new Runnable[] {ForkDispatcher::failForWarmUp}, -1);
     }
 
     private static void failForWarmUp() {

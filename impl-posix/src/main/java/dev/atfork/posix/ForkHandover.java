@@ -1,37 +1,38 @@
 package dev.atfork.posix;
 
 import java.io.OutputStream;
+import java.util.Arrays;
 import java.util.Collections;
 import java.util.Set;
 import java.util.WeakHashMap;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * Hands the protected streams over at each fork: every {@link StreamGuard} alive, held weakly.
  *
- * <p>Each prepare phase starts a new epoch. A guard created before it is "in flight" until the
- * parent phase releases it, or until the child recovers it on first use of any protected stream,
- * with or without a native child handler.
+ * <p>Each prepare phase starts a new {@linkplain #EPOCH epoch}, and a guard catches up on its
+ * next use: in the process that forked, it only notes the epoch, and only once no fork is in
+ * flight; in a child it recovers. Forks from several threads at once, and forks from within fork
+ * hooks, each hand over what they took.
  */
 final class ForkHandover {
 
     /** Set {@code -Ddev.atfork.reportForcedRelease=false} to silence the child's forced-release report. */
     static final boolean REPORT_FORCED_RELEASE =
             !"false".equalsIgnoreCase(System.getProperty("dev.atfork.reportForcedRelease"));
-    private static final StreamGuard<?>[] NONE = {};
-
+    /** Counts the prepare phases run in this process and its ancestors. */
+    static final AtomicLong EPOCH = new AtomicLong();
+    private static final ReentrantLock[] NONE = {};
     private static final Set<StreamGuard<?>> GUARDS = Collections.newSetFromMap(new WeakHashMap<>());
-    private static final Object CHILD_RECOVERY = new Object();
-    static volatile long epoch;
-    /** Written by the prepare phase, read by the forking thread in the parent or the child. */
-    private static StreamGuard<?>[] inFlight = NONE;
-    private static volatile int forkingPid = LibC.getpid();
+    /** The forks whose prepare phase ran and parent phase has not: the process id in the high half, the count in the low. */
+    private static final AtomicLong FORKS_IN_FLIGHT = new AtomicLong();
 
     private ForkHandover() {
     }
 
     static void add(StreamGuard<?> guard) {
         synchronized (GUARDS) {
-            guard.epoch = epoch;
             GUARDS.add(guard);
         }
     }
@@ -42,73 +43,79 @@ final class ForkHandover {
         }
     }
 
-    /** Prepare phase: takes every guard's lock within {@code timeoutNanos} in all. */
-    static void prepare(long timeoutNanos) {
-        catchUpInChild(); // a child that forks before touching its streams recovers them first
+    /**
+     * Prepare phase: takes every guard's lock within {@code timeoutNanos} in all.
+     *
+     * @param pid this process's id
+     * @return the locks taken, for {@link #releaseInParent}
+     */
+    static ReentrantLock[] prepare(int pid, long timeoutNanos) {
+        countForksInFlight(pid, 1);
+        EPOCH.incrementAndGet();
         StreamGuard<?>[] guards;
         synchronized (GUARDS) {
-            guards = GUARDS.toArray(NONE);
-            epoch++;
+            guards = GUARDS.toArray(new StreamGuard<?>[0]);
         }
-        forkingPid = LibC.getpid();
         long deadline = System.nanoTime() + timeoutNanos;
+        ReentrantLock[] taken = new ReentrantLock[guards.length];
+        int count = 0;
         for (StreamGuard<?> guard : guards) {
-            guard.prepare(deadline);
+            if (guard.pid != pid) {
+                guard.recoverInChild(pid, ChildReport.STDERR); // a child that forks before using this stream
+            }
+            ReentrantLock lock = guard.prepare(deadline);
+            if (lock != null) {
+                taken[count++] = lock;
+            }
         }
-        inFlight = guards;
+        return count == taken.length ? taken : Arrays.copyOf(taken, count);
     }
 
-    /** Parent phase: releases what prepare took. */
-    static void releaseInParent() {
-        StreamGuard<?>[] guards = inFlight;
-        inFlight = NONE;
-        long current = epoch;
-        for (StreamGuard<?> guard : guards) {
-            guard.releaseInParent(current);
+    /** Parent phase: releases what {@link #prepare} took. */
+    static void releaseInParent(int pid, ReentrantLock[] taken) {
+        for (ReentrantLock lock : taken) {
+            lock.unlock();
         }
+        countForksInFlight(pid, -1);
     }
 
-    /** Child phase, eager (native child handler) or lazy (first use of a stream): recovers every guard in flight. */
-    static void recoverInChild() {
-        synchronized (CHILD_RECOVERY) {
-            StreamGuard<?>[] guards = inFlight;
-            inFlight = NONE;
-            recover(guards, epoch, ChildReport.STDERR);
-        }
-    }
-
-    /** Called by a guard whose epoch is behind: in a child, recovers; in the parent, a fork is in flight and the lock will wait. */
+    /** Called by a guard whose epoch is behind: in a child, recovers it; in the parent, notes the epoch once no fork is in flight. */
     static void catchUp(StreamGuard<?> guard) {
-        if (LibC.getpid() == forkingPid) {
-            return;
+        long epoch = EPOCH.get();
+        int pid = LibC.getpid();
+        if (guard.pid != pid) {
+            guard.recoverInChild(pid, ChildReport.STDERR);
         }
-        recoverInChild();
-        if (guard.epoch != epoch) {
-            guard.recoverInChild(epoch, ChildReport.STDERR);
-        }
-    }
-
-    private static void catchUpInChild() {
-        if (inFlight.length > 0 && LibC.getpid() != forkingPid) {
-            recoverInChild();
+        if (noForkInFlight(pid)) {
+            guard.epoch = epoch; // a prepare phase since the read above has bumped EPOCH past it
         }
     }
 
-    private static void recover(StreamGuard<?>[] guards, long forkEpoch, int reportFd) {
-        for (StreamGuard<?> guard : guards) {
-            guard.recoverInChild(forkEpoch, reportFd);
-        }
+    private static boolean noForkInFlight(int pid) {
+        long inFlight = FORKS_IN_FLIGHT.get();
+        return (int) (inFlight >>> 32) != pid || (int) inFlight == 0;
+    }
+
+    /** Adds {@code delta} to this process's count; a child starts from zero, whatever its parent had in flight. */
+    private static void countForksInFlight(int pid, int delta) {
+        long old;
+        long next;
+        do {
+            old = FORKS_IN_FLIGHT.get();
+            int count = (int) (old >>> 32) == pid ? (int) old : 0;
+            next = ((long) pid << 32) | ((count + delta) & 0xffffffffL);
+        } while (!FORKS_IN_FLIGHT.compareAndSet(old, next));
     }
 
     /** Runs the child-side code once in the parent, on guards of its own, so a child finds it resolved. */
     static void warmUp() {
         OutputStream sink = OutputStream.nullOutputStream();
-        StreamGuard<OutputStream> taken = new StreamGuard<>(sink, sink, "warm-up");
+        StreamGuard<OutputStream> flushed = new StreamGuard<>(sink, sink, "warm-up");
         StreamGuard<OutputStream> forced = new StreamGuard<>(sink, sink, "warm-up");
-        taken.assumeHandover(StreamGuard.Handover.TAKEN);
-        forced.assumeHandover(StreamGuard.Handover.FORCED);
-        recover(new StreamGuard<?>[] {taken, forced}, epoch, -1);
-        taken.epoch = epoch - 1;
-        taken.lock().unlock(); // the catch-up path, which returns early in the parent
+        ReentrantLock held = flushed.prepare(System.nanoTime());
+        flushed.pid = 0; // as if this process were the child of a fork that took the lock
+        flushed.lock().unlock();
+        held.unlock();
+        forced.recoverInChild(-1, -1); // a lock not taken for the fork: the spare, and a report to no fd
     }
 }

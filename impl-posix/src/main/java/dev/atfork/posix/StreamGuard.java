@@ -13,24 +13,22 @@ import java.util.concurrent.locks.ReentrantLock;
  * <p>Writers take {@link #lock()}, which costs two volatile reads beyond the lock itself. At
  * prepare the forking thread takes the lock within a bound and flushes the target, so the child
  * inherits a consistent, empty stream. The child never waits for a lock that a thread of the
- * parent held: on its first use of any protected stream it replaces every lock, and where the
- * lock could not be taken in time it also swaps the half-written target for a spare one created
- * in the parent, and reports that with one {@code write(2)}.
+ * parent held: on its first use of this stream it replaces the lock, and unless the lock was held
+ * by the thread that forked, it also swaps the possibly half-written target for a spare one
+ * created in the parent, and reports that with one {@code write(2)}.
  *
  * @param <T> the type of the stream written to
  */
 final class StreamGuard<T extends Flushable & Closeable> {
 
-    /** What the prepare phase achieved for this stream at the fork in flight. */
-    enum Handover { NONE, TAKEN, FORCED }
-
     private final T spare;
     private final byte[] forcedReleaseReport;
     private volatile ReentrantLock lock = new ReentrantLock();
     private volatile T target;
-    /** The fork epoch this guard is current for; see {@link ForkHandover#epoch}. */
-    volatile long epoch;
-    private Handover handover = Handover.NONE;
+    /** The fork epoch this guard is current for; see {@link ForkHandover#EPOCH}. Stale until first used. */
+    volatile long epoch = -1;
+    /** The process whose threads this guard's lock and target belong to. */
+    volatile int pid = LibC.getpid();
 
     /**
      * @param target the stream written to
@@ -46,9 +44,9 @@ final class StreamGuard<T extends Flushable & Closeable> {
                 : null;
     }
 
-    /** Takes the lock, first catching up with a fork if this process is its child; returns the lock to release. */
+    /** Takes the lock, first catching up with the forks since its last use; returns the lock to release. */
     ReentrantLock lock() {
-        if (epoch != ForkHandover.epoch) {
+        if (epoch != ForkHandover.EPOCH.get()) {
             ForkHandover.catchUp(this);
         }
         ReentrantLock current = lock;
@@ -82,49 +80,47 @@ final class StreamGuard<T extends Flushable & Closeable> {
         }
     }
 
-    /** Prepare phase, on the forking thread: takes the lock by the deadline and flushes the target. */
-    void prepare(long deadlineNanos) {
+    /**
+     * Prepare phase, on the forking thread: takes the lock by the deadline and flushes the target.
+     *
+     * @return the lock taken, to release in the parent; null if it could not be taken in time
+     */
+    ReentrantLock prepare(long deadlineNanos) {
+        ReentrantLock current = lock;
         boolean taken;
         try {
-            taken = lock.tryLock(Math.max(0, deadlineNanos - System.nanoTime()), TimeUnit.NANOSECONDS);
+            taken = current.tryLock(Math.max(0, deadlineNanos - System.nanoTime()), TimeUnit.NANOSECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             taken = false;
         }
-        handover = taken ? Handover.TAKEN : Handover.FORCED;
-        if (taken) {
-            try {
-                target.flush();
-            } catch (IOException | RuntimeException ignored) {
-                // The stream's own error handling reports on the next write.
-            }
+        if (!taken) {
+            return null;
         }
+        try {
+            target.flush();
+        } catch (IOException | RuntimeException ignored) {
+            // The stream's own error handling reports on the next write.
+        }
+        return current;
     }
 
-    /** Parent phase, on the forking thread. */
-    void releaseInParent(long forkEpoch) {
-        epoch = forkEpoch;
-        if (handover == Handover.TAKEN) {
-            lock.unlock();
+    /**
+     * In a child, once: a fresh lock, and the spare target unless the forking thread held the lock,
+     * which it does only where its prepare phase took it and flushed the target.
+     */
+    synchronized void recoverInChild(int childPid, int reportFd) {
+        if (pid == childPid) {
+            return;
         }
-        handover = Handover.NONE;
-    }
-
-    /** In the child: a fresh lock, and the spare target where the old one may be half-written. */
-    void recoverInChild(long forkEpoch, int reportFd) {
+        boolean flushedForThisFork = lock.isHeldByCurrentThread();
         lock = new ReentrantLock();
-        if (handover == Handover.FORCED) {
+        if (!flushedForThisFork) {
             target = spare;
             if (forcedReleaseReport != null) {
                 ChildReport.write(reportFd, forcedReleaseReport);
             }
         }
-        handover = Handover.NONE;
-        epoch = forkEpoch;
-    }
-
-    /** For the warm-up only: pretends the prepare phase ended as {@code outcome}. */
-    void assumeHandover(Handover outcome) {
-        handover = outcome;
+        pid = childPid;
     }
 }
