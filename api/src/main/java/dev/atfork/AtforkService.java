@@ -114,7 +114,8 @@ public interface AtforkService {
      * Returns a fork-safe view of a binary stream, protected while the service is registered. At
      * each fork the view takes its lock within a bound and flushes {@code out}, so a child never
      * blocks on it and writes nothing twice. Write only through the view; closing it ends the watch.
-     * A view no longer referenced is forgotten.
+     * A view no longer referenced is forgotten. The view of a {@link java.io.BufferedOutputStream}
+     * buffers in its place, so that a write takes one lock: flush the view, not {@code out}.
      *
      * @param out the stream to protect
      * @return the view; {@code out} itself where the provider cannot protect it

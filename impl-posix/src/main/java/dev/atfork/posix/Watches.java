@@ -1,5 +1,6 @@
 package dev.atfork.posix;
 
+import java.io.BufferedOutputStream;
 import java.io.FileDescriptor;
 import java.io.FileOutputStream;
 import java.io.Closeable;
@@ -21,7 +22,9 @@ final class Watches {
         Objects.requireNonNull(out, "out");
         OutputStream spare = sameDestination(out);
         String name = "watched " + out + (spare == null ? " (its output in the child is dropped)" : "");
-        return new ForkSafeOutputStream(guard(out, spare == null ? OutputStream.nullOutputStream() : spare, name));
+        // Exactly BufferedOutputStream: a subclass may do more in its write methods than buffer.
+        OutputStream target = out.getClass() == BufferedOutputStream.class ? new UnsynchronizedBuffer(out) : out;
+        return new ForkSafeOutputStream(guard(target, spare == null ? OutputStream.nullOutputStream() : spare, name));
     }
 
     static Writer watch(Writer out) {
@@ -77,6 +80,12 @@ final class Watches {
             print.write(new byte[1], 0, 1);
             print.flush();
             new ForkSafeOutputStream(new StreamGuard<>(sink, sink, "warm-up")).write(new byte[1], 0, 1);
+            OutputStream buffered = new UnsynchronizedBuffer(sink);
+            ForkSafeOutputStream bufferedView = new ForkSafeOutputStream(new StreamGuard<>(buffered, buffered, "warm-up"));
+            bufferedView.write(new byte[1], 0, 1);
+            bufferedView.write(new byte[UnsynchronizedBuffer.SIZE], 0, UnsynchronizedBuffer.SIZE);
+            bufferedView.write(0);
+            bufferedView.flush();
             ForkSafeWriter writer = new ForkSafeWriter(new StreamGuard<>(Writer.nullWriter(), Writer.nullWriter(), "warm-up"));
             writer.write("x");
             writer.flush();

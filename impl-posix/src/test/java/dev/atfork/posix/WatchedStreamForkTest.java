@@ -89,7 +89,7 @@ class WatchedStreamForkTest {
      * file holds only whole lines, each exactly once. The baseline is the same stream, unwatched.
      */
     @ParameterizedTest
-    @EnumSource(value = Kind.class, names = {"FILE_OUTPUT_STREAM", "BUFFERED_WRITER", "PRINT_STREAM"})
+    @EnumSource(Kind.class)
     void childrenForkedWhileFourThreadsWriteNeverHangAndLeaveOnlyWholeLinesEachOnce(Kind kind, @TempDir Path dir)
             throws Exception {
         Run baseline = run(kind, dir.resolve("unwatched.txt"), false, BASELINE_FORKS, ForkedLines.CONTROL_TIMEOUT);
