@@ -33,7 +33,13 @@ import java.util.concurrent.atomic.AtomicBoolean;
  */
 public final class ForkCostBenchmark {
 
-    private static final List<String> HEAP = List.of("-Xms256m", "-Xmx256m");
+    /**
+     * Every child JVM's heap. With {@code -Dforkcost.pretouch=true} on the driver the heap is
+     * resident from the start, as in a long-running server, rather than only what the JVM touched.
+     */
+    private static final List<String> HEAP = Boolean.getBoolean("forkcost.pretouch")
+            ? List.of("-Xms256m", "-Xmx256m", "-XX:+AlwaysPreTouch")
+            : List.of("-Xms256m", "-Xmx256m");
     private static int counter;
 
     private ForkCostBenchmark() {
@@ -52,9 +58,9 @@ public final class ForkCostBenchmark {
         }
         String what = args.length > 0 ? args[0] : "all";
         int rounds = args.length > 1 ? Integer.parseInt(args[1]) : 10;
-        System.out.printf("JDK %s (%s), %d CPUs, %s%n", System.getProperty("java.runtime.version"),
+        System.out.printf("JDK %s (%s), %d CPUs, %s; child heap %s%n", System.getProperty("java.runtime.version"),
                 System.getProperty("java.vm.name"), Runtime.getRuntime().availableProcessors(),
-                System.getProperty("os.name") + " " + System.getProperty("os.version"));
+                System.getProperty("os.name") + " " + System.getProperty("os.version"), HEAP);
         if (what.equals("latency") || what.equals("all")) {
             pairs("latency", "registered", rounds, List.of(), "medianMicros", "500");
         }
