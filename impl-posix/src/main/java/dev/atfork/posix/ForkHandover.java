@@ -6,6 +6,7 @@ import java.util.Collections;
 import java.util.Set;
 import java.util.WeakHashMap;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.LockSupport;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
@@ -27,6 +28,9 @@ final class ForkHandover {
     private static final Set<StreamGuard<?>> GUARDS = Collections.newSetFromMap(new WeakHashMap<>());
     /** The forks whose prepare phase ran and parent phase has not: the process id in the high half, the count in the low. */
     private static final AtomicLong FORKS_IN_FLIGHT = new AtomicLong();
+    /** Until when writers step aside for the latest prepare phase, in {@link System#nanoTime()}. */
+    private static volatile long handoverDeadline;
+    private static final long STEP_ASIDE_PAUSE_NANOS = 20_000;
 
     private ForkHandover() {
     }
@@ -50,13 +54,14 @@ final class ForkHandover {
      * @return the locks taken, for {@link #releaseInParent}
      */
     static ReentrantLock[] prepare(int pid, long timeoutNanos) {
+        long deadline = System.nanoTime() + timeoutNanos;
+        handoverDeadline = deadline;
         countForksInFlight(pid, 1);
         EPOCH.incrementAndGet();
         StreamGuard<?>[] guards;
         synchronized (GUARDS) {
             guards = GUARDS.toArray(new StreamGuard<?>[0]);
         }
-        long deadline = System.nanoTime() + timeoutNanos;
         ReentrantLock[] taken = new ReentrantLock[guards.length];
         int count = 0;
         for (StreamGuard<?> guard : guards) {
@@ -79,12 +84,20 @@ final class ForkHandover {
         countForksInFlight(pid, -1);
     }
 
-    /** Called by a guard whose epoch is behind: in a child, recovers it; in the parent, notes the epoch once no fork is in flight. */
+    /**
+     * Called by a guard whose epoch is behind: in a child, recovers it; in the parent, notes the
+     * epoch once no fork is in flight. While one is, the writer steps aside until the prepare
+     * phase's deadline rather than race the forking thread for the lock, which it would then wait
+     * for anyway.
+     */
     static void catchUp(StreamGuard<?> guard) {
         long epoch = EPOCH.get();
         int pid = LibC.getpid();
         if (guard.pid != pid) {
             guard.recoverInChild(pid, ChildReport.STDERR);
+        }
+        while (!noForkInFlight(pid) && System.nanoTime() - handoverDeadline < 0) {
+            LockSupport.parkNanos(STEP_ASIDE_PAUSE_NANOS);
         }
         if (noForkInFlight(pid)) {
             guard.epoch = epoch; // a prepare phase since the read above has bumped EPOCH past it
