@@ -27,7 +27,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * Fork cost, measured in separate JVMs launched alternately by one driver; see BENCHMARKS.md,
  * "Fork cost", for the command and the method. Not a test: surefire does not run it.
  *
- * <p>Driver: {@code ForkCostBenchmark [latency|spawn|cold|hangs|all] [rounds]}. Each measurement
+ * <p>Driver: {@code ForkCostBenchmark [latency|latency-parent|spawn|spawn-idle|cold|hangs|all] [rounds]}. Each measurement
  * runs in a child JVM of this class path: {@code child <kind> <variant> ...}, which prints
  * {@code key=value} lines.
  */
@@ -69,6 +69,9 @@ public final class ForkCostBenchmark {
         }
         if (what.equals("spawn") || what.equals("all")) {
             pairs("spawn", "registered", rounds, List.of("-Djdk.lang.Process.launchMechanism=FORK"), "spawnsPerSecond", "300");
+        }
+        if (what.equals("spawn-idle")) {
+            pairs("spawn", "idle", rounds, List.of("-Djdk.lang.Process.launchMechanism=FORK"), "spawnsPerSecond", "300");
         }
         if (what.equals("cold") || what.equals("all")) {
             cold(rounds);
@@ -139,7 +142,7 @@ public final class ForkCostBenchmark {
     private static void child(String[] args) throws Exception {
         switch (args[0]) {
             case "latency" -> latency(args[1], Integer.parseInt(args[2]));
-            case "spawn" -> spawn(args[1].equals("registered"), Integer.parseInt(args[2]));
+            case "spawn" -> spawn(args[1], Integer.parseInt(args[2]));
             case "cold" -> coldChild(args[1].equals("registered"));
             case "hangs" -> hangs(args[1].startsWith("gc"), args[1].endsWith("childhook"), Integer.parseInt(args[2]));
             default -> throw new IllegalArgumentException(args[0]);
@@ -197,14 +200,21 @@ public final class ForkCostBenchmark {
         counter++;
     }
 
-    /** ProcessBuilder spawns of {@code true} per second; registered: 3 preFork and 3 afterForkParent hooks. */
-    private static void spawn(boolean registered, int spawns) throws IOException, InterruptedException {
-        if (registered) {
+    /**
+     * ProcessBuilder spawns of {@code true} per second. {@code registered}: 3 preFork and 3
+     * afterForkParent hooks; {@code idle}: the same, then {@code deregister()}, so the native
+     * handlers are installed but do nothing.
+     */
+    private static void spawn(String variant, int spawns) throws IOException, InterruptedException {
+        if (!variant.equals("bare")) {
             AtforkService service = AtforkService.load();
             service.register();
             for (int i = 0; i < 3; i++) {
                 service.preFork(ForkCostBenchmark::count);
                 service.afterForkParent(ForkCostBenchmark::count);
+            }
+            if (variant.equals("idle")) {
+                service.deregister();
             }
         }
         for (int i = 0; i < spawns / 3; i++) {
