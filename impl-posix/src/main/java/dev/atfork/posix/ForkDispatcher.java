@@ -25,16 +25,22 @@ final class ForkDispatcher implements ForkListener {
     private volatile long prepareTimeoutNanos;
     private final ThreadLocal<Fork> forksInFlight = new ThreadLocal<>();
 
-    /** One fork whose prepare phase ran on this thread: what its parent and child phases need. */
+    /**
+     * One fork whose prepare phase ran on this thread: what its parent and child phases need.
+     * Every prepare phase pushes one, registered or not, so that each parent and child phase
+     * pops its own fork's.
+     */
     private static final class Fork {
         final int pid;
+        final boolean active;
         final Runnable[] parentHooks;
         final Runnable[] childHooks;
         final Fork outer;
         ReentrantLock[] streamLocks = new ReentrantLock[0];
 
-        Fork(int pid, Runnable[] parentHooks, Runnable[] childHooks, Fork outer) {
+        Fork(int pid, boolean active, Runnable[] parentHooks, Runnable[] childHooks, Fork outer) {
             this.pid = pid;
+            this.active = active;
             this.parentHooks = parentHooks;
             this.childHooks = childHooks;
             this.outer = outer;
@@ -70,27 +76,39 @@ final class ForkDispatcher implements ForkListener {
 
     @Override
     public void preFork() {
-        if (!registered) {
-            return;
-        }
         int pid = LibC.getpid();
         Fork outer = forksInFlight.get();
-        Fork fork = new Fork(pid, afterForkParentHooks.snapshot(), afterForkChildHooks.snapshot(),
-                outer != null && outer.pid == pid ? outer : null); // forgets a fork that made this process
+        if (outer != null && outer.pid != pid) {
+            outer = null; // a fork that made this process, whose child phase ran no Java
+        }
+        if (!registered) {
+            forksInFlight.set(new Fork(pid, false, NO_HOOKS, NO_HOOKS, outer));
+            return;
+        }
+        Fork fork = new Fork(pid, true, afterForkParentHooks.snapshot(), afterForkChildHooks.snapshot(), outer);
         forksInFlight.set(fork);
         runInParent(preForkHooks.snapshot(), "preFork");
         fork.streamLocks = ForkHandover.prepare(pid, prepareTimeoutNanos);
     }
 
+    /**
+     * Releases what the prepare phase took, runs the parent hooks, and only then ends the fork:
+     * until then {@link #isInsideForkHandlers()} holds, since some libcs hold their atfork lock.
+     */
     @Override
     public void afterForkParent() {
         Fork fork = forksInFlight.get();
         if (fork == null || fork.pid != LibC.getpid()) {
             return;
         }
-        forksInFlight.set(fork.outer);
-        ForkHandover.releaseInParent(fork.pid, fork.streamLocks);
-        runInParent(fork.parentHooks, "afterForkParent");
+        try {
+            if (fork.active) {
+                ForkHandover.releaseInParent(fork.pid, fork.streamLocks);
+                runInParent(fork.parentHooks, "afterForkParent");
+            }
+        } finally {
+            forksInFlight.set(fork.outer);
+        }
     }
 
     @Override
@@ -100,12 +118,14 @@ final class ForkDispatcher implements ForkListener {
             return;
         }
         forksInFlight.set(fork.outer);
-        runInChild(fork.childHooks, ChildReport.STDERR);
+        if (fork.active) {
+            runInChild(fork.childHooks, ChildReport.STDERR);
+        }
     }
 
     /** Runs the child-side code once in the parent, failure report included, so a child finds it resolved. */
     void warmUpChildPath() {
-        forksInFlight.set(new Fork(0, NO_HOOKS, new Runnable[] {() -> { }}, forksInFlight.get()));
+        forksInFlight.set(new Fork(0, true, NO_HOOKS, new Runnable[] {() -> { }}, forksInFlight.get()));
         afterForkChild();
         runInChild(new Runnable[] {ForkDispatcher::failForWarmUp}, -1);
     }

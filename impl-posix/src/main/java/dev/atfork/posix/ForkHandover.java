@@ -1,7 +1,6 @@
 package dev.atfork.posix;
 
 import java.io.OutputStream;
-import java.util.Arrays;
 import java.util.Collections;
 import java.util.Set;
 import java.util.WeakHashMap;
@@ -31,6 +30,8 @@ final class ForkHandover {
     /** Until when writers step aside for the latest prepare phase, in {@link System#nanoTime()}. */
     private static volatile long handoverDeadline;
     private static final long STEP_ASIDE_PAUSE_NANOS = 20_000;
+    private static final StreamGuard<OutputStream> CHILD_PATH =
+            new StreamGuard<>(OutputStream.nullOutputStream(), OutputStream.nullOutputStream(), null);
 
     private ForkHandover() {
     }
@@ -51,44 +52,58 @@ final class ForkHandover {
      * Prepare phase: takes every guard's lock within {@code timeoutNanos} in all.
      *
      * @param pid this process's id
-     * @return the locks taken, for {@link #releaseInParent}
+     * @return the locks taken, for {@link #releaseInParent}; null where a lock was not taken
      */
     static ReentrantLock[] prepare(int pid, long timeoutNanos) {
-        long deadline = System.nanoTime() + timeoutNanos;
-        handoverDeadline = deadline;
-        countForksInFlight(pid, 1);
-        EPOCH.incrementAndGet();
         StreamGuard<?>[] guards;
         synchronized (GUARDS) {
             guards = GUARDS.toArray(new StreamGuard<?>[0]);
         }
         ReentrantLock[] taken = new ReentrantLock[guards.length];
-        int count = 0;
-        for (StreamGuard<?> guard : guards) {
-            if (guard.pid != pid) {
-                guard.recoverInChild(pid, ChildReport.STDERR); // a child that forks before using this stream
+        long deadline = System.nanoTime() + timeoutNanos;
+        handoverDeadline = deadline;
+        countForksInFlight(pid, 1);
+        EPOCH.incrementAndGet();
+        for (int i = 0; i < guards.length; i++) {
+            if (guards[i].pid != pid) {
+                guards[i].recoverInChild(pid, ChildReport.STDERR); // a child that forks before using this stream
             }
-            ReentrantLock lock = guard.prepare(deadline);
-            if (lock != null) {
-                taken[count++] = lock;
-            }
+            taken[i] = guards[i].prepare(deadline);
         }
-        return count == taken.length ? taken : Arrays.copyOf(taken, count);
+        return taken;
     }
 
     /** Parent phase: releases what {@link #prepare} took. */
     static void releaseInParent(int pid, ReentrantLock[] taken) {
         for (ReentrantLock lock : taken) {
-            lock.unlock();
+            if (lock != null) {
+                lock.unlock();
+            }
         }
         countForksInFlight(pid, -1);
+        takeChildPath();
+    }
+
+    /**
+     * Runs a child's recovery on a guard of the library's own, in every parent phase, so that the
+     * JIT's profile of that branch is never empty: a branch compiled as never taken would make the
+     * child deoptimise, which can hang it on a JVM-internal lock.
+     */
+    private static void takeChildPath() {
+        ReentrantLock held = CHILD_PATH.prepare(System.nanoTime());
+        if (held != null) { // another thread's parent phase may be at it
+            CHILD_PATH.pid = 0;
+            CHILD_PATH.epoch = -1;
+            CHILD_PATH.lock().unlock();
+            held.unlock();
+        }
     }
 
     /**
      * Called by a guard whose epoch is behind: in a child, recovers it; in the parent, notes the
-     * epoch once no fork is in flight. While one is, the writer steps aside until the prepare
-     * phase's deadline rather than race the forking thread for the lock, which it would then wait
-     * for anyway.
+     * epoch once no fork is in flight. While a prepare phase waits for this guard's lock, the
+     * writer steps aside, up to that phase's deadline, rather than race the forking thread for the
+     * lock, which it would then wait for anyway.
      */
     static void catchUp(StreamGuard<?> guard) {
         long epoch = EPOCH.get();
@@ -96,7 +111,7 @@ final class ForkHandover {
         if (guard.pid != pid) {
             guard.recoverInChild(pid, ChildReport.STDERR);
         }
-        while (!noForkInFlight(pid) && System.nanoTime() - handoverDeadline < 0) {
+        while (guard.awaitedByFork() && System.nanoTime() - handoverDeadline < 0) {
             LockSupport.parkNanos(STEP_ASIDE_PAUSE_NANOS);
         }
         if (noForkInFlight(pid)) {
@@ -126,9 +141,13 @@ final class ForkHandover {
         StreamGuard<OutputStream> flushed = new StreamGuard<>(sink, sink, "warm-up");
         StreamGuard<OutputStream> forced = new StreamGuard<>(sink, sink, "warm-up");
         ReentrantLock held = flushed.prepare(System.nanoTime());
+        if (held == null) {
+            throw new IllegalStateException("warm-up: the lock of a new stream guard could not be taken");
+        }
         flushed.pid = 0; // as if this process were the child of a fork that took the lock
         flushed.lock().unlock();
         held.unlock();
+        takeChildPath();
         forced.recoverInChild(-1, -1); // a lock not taken for the fork: the spare, and a report to no fd
     }
 }

@@ -5,6 +5,7 @@ import java.io.Flushable;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
@@ -29,17 +30,19 @@ final class StreamGuard<T extends Flushable & Closeable> {
     volatile long epoch = -1;
     /** The process whose threads this guard's lock and target belong to. */
     volatile int pid = LibC.getpid();
+    /** How many prepare phases are waiting for this guard's lock. */
+    private final AtomicInteger preparing = new AtomicInteger();
 
     /**
      * @param target the stream written to
      * @param spare the stream the child writes to if the lock could not be taken: the same
      *     destination, or a sink that drops output
-     * @param name how reports name the stream
+     * @param name how reports name the stream; null for a guard of the library's own that never reports
      */
     StreamGuard(T target, T spare, String name) {
         this.target = target;
         this.spare = spare;
-        this.forcedReleaseReport = ForkHandover.REPORT_FORCED_RELEASE
+        this.forcedReleaseReport = ForkHandover.REPORT_FORCED_RELEASE && name != null
                 ? ("atfork: deadlock for " + name + ", releasing\n").getBytes(StandardCharsets.UTF_8)
                 : null;
     }
@@ -82,27 +85,42 @@ final class StreamGuard<T extends Flushable & Closeable> {
 
     /**
      * Prepare phase, on the forking thread: takes the lock by the deadline and flushes the target.
+     * A pending interrupt is kept for the caller, not taken for a reason to give up.
      *
-     * @return the lock taken, to release in the parent; null if it could not be taken in time
+     * @return the lock taken, to release in the parent; null if it could not be taken in time, or
+     *     the flush failed, so that a child does not keep a target that may still hold bytes
      */
     ReentrantLock prepare(long deadlineNanos) {
         ReentrantLock current = lock;
+        boolean interrupted = Thread.interrupted();
         boolean taken;
+        preparing.incrementAndGet();
         try {
             taken = current.tryLock(Math.max(0, deadlineNanos - System.nanoTime()), TimeUnit.NANOSECONDS);
         } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
             taken = false;
+            interrupted = true;
+        } finally {
+            preparing.decrementAndGet();
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
         }
         if (!taken) {
             return null;
         }
         try {
             target.flush();
-        } catch (IOException | RuntimeException ignored) {
-            // The stream's own error handling reports on the next write.
+            return current;
+        } catch (Throwable failure) {
+            current.unlock(); // the stream's own error handling reports on the next write
+            return null;
         }
-        return current;
+    }
+
+    /** Tells whether a prepare phase on another thread is waiting for this lock, which the caller does not hold. */
+    boolean awaitedByFork() {
+        return preparing.get() > 0 && !lock.isHeldByCurrentThread();
     }
 
     /**

@@ -98,7 +98,7 @@ class WatchRegistryTest {
                 threads.add(closedPrintStream.blockIn(() -> closedPrintView.write('x')));
 
                 writeInChild(service.watch(OutputStream.nullOutputStream())).run(-1);
-                Forker.Result result = forkRetryingJvmHangs(writeInChild(openView));
+                Forker.Result result = Forker.forkRetryingJvmHangs(writeInChild(openView), Duration.ofSeconds(10));
                 String stderr = result.stderrText();
                 assertTrue(result.exited(0) && result.reportText().equals("BA"), result::toString);
                 assertTrue(stderr.contains(FORCED_RELEASE + open.name), result::toString);
@@ -134,17 +134,6 @@ class WatchRegistryTest {
             Forker.write(fd, StreamFixture.AFTER);
             return 0;
         };
-    }
-
-    /** Forks once; again, up to three times, if the child hung in the JVM itself rather than on a Java lock. */
-    private static Forker.Result forkRetryingJvmHangs(Forker.ChildAction action) {
-        for (int attempt = 1; ; attempt++) {
-            Forker.Result result = Forker.fork(action, Duration.ofSeconds(10), Forker.Capture.STDERR);
-            if (!result.hung() || result.blockedOn().equals("lock") || attempt == 3) {
-                return result;
-            }
-            System.err.println("the child hung in the JVM, trying again: " + result);
-        }
     }
 
     /** Targets whose writes block until released, and whose close does nothing, so a closed view can still be locked. */

@@ -117,6 +117,20 @@ public final class Forker {
     }
 
     /**
+     * Forks once, with stderr captured; again, up to three times in all, while the child hangs in
+     * the JVM itself rather than on a Java lock: a hazard of forking any busy JVM, not the test's.
+     */
+    public static Result forkRetryingJvmHangs(ChildAction action, Duration timeout) {
+        for (int attempt = 1; ; attempt++) {
+            Result result = fork(action, timeout, Capture.STDERR);
+            if (!result.hung() || result.blockedOn().equals("lock") || attempt == 3) {
+                return result;
+            }
+            System.err.println("the child hung in the JVM, trying again: " + result);
+        }
+    }
+
+    /**
      * Reads what the hung child's only thread waits on from /proc: glibc waits on a condition
      * variable with FUTEX_WAIT_BITSET, which is how HotSpot parks a thread on a Java lock or
      * monitor, and on a mutex with FUTEX_WAIT, which is how JVM-internal locks block.
