@@ -29,6 +29,9 @@ import java.util.concurrent.atomic.AtomicInteger;
  */
 public final class HookForkMain {
 
+    /** The exit status reported for a child that hung, necessarily in the JVM: it runs no Java of the library. */
+    static final int HUNG = -4;
+
     private static final PrintStream OUT = new PrintStream(new FileOutputStream(FileDescriptor.out), true);
 
     private HookForkMain() {
@@ -141,6 +144,7 @@ public final class HookForkMain {
     }
 
     /** Forks; the child only calls {@code _exit(0)}; returns the child's exit status. */
+    /** Forks a child that exits at once; its exit status, or {@link #HUNG} if it hung in the JVM and was killed after 5 s. */
     private static int forkAndWait() {
         int pid = TestLibC.fork();
         if (pid == 0) {
@@ -150,7 +154,15 @@ public final class HookForkMain {
             return -3;
         }
         int[] status = new int[1];
-        TestLibC.waitpid(pid, status, 0);
+        long deadline = System.nanoTime() + 5_000_000_000L;
+        while (TestLibC.waitpid(pid, status, TestLibC.WNOHANG) == 0) {
+            if (System.nanoTime() > deadline) {
+                TestLibC.kill(pid, TestLibC.SIGKILL);
+                TestLibC.waitpid(pid, status, 0);
+                return HUNG;
+            }
+            Thread.onSpinWait();
+        }
         return (status[0] & 0x7f) == 0 ? (status[0] >> 8) & 0xff : -1;
     }
 }

@@ -105,7 +105,8 @@ class HookHazardsTest {
         assertEquals(ROUNDS, preLogged);
         assertEquals(ROUNDS, parentLogged);
         assertEquals(ROUNDS, tally.get(Reliability.Outcome.OK) + tally.get(Reliability.Outcome.JVM_HANG), tally::toString);
-        assertEquals(tally.get(Reliability.Outcome.OK), childReports, tally::toString);
+        // A child reports before its action runs; one that then hung in the JVM may have reported too.
+        assertTrue(childReports >= tally.get(Reliability.Outcome.OK) && childReports <= ROUNDS, tally::toString);
     }
 
     /**
@@ -143,6 +144,11 @@ class HookHazardsTest {
     @ValueSource(strings = {"handoff", "pre-wait", "parent-wait", "pre-same", "parent-same"})
     void forkingFromAHook(String mode) throws Exception {
         Reliability.JvmRun run = Reliability.runJvm(HookForkMain.class, List.of(), 60, mode);
+        if (run.output().contains("Exit=" + HookForkMain.HUNG)) {
+            // A child that only calls _exit hung in the JVM itself, as ~0.1 % do: not this case's doing.
+            report("fork from a hook, %s: a child hung in the JVM, running the case again: %s", mode, summary(run));
+            run = Reliability.runJvm(HookForkMain.class, List.of(), 60, mode);
+        }
         report("fork from a hook, %s: %s", mode, summary(run));
         assertEquals(0, run.exitCode(), run.output());
         // Findings on glibc 2.36: no case deadlocks (glibc 2.34+ releases its atfork lock while a
