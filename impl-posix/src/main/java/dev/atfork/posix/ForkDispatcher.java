@@ -36,7 +36,7 @@ final class ForkDispatcher implements ForkListener {
         final Runnable[] parentHooks;
         final Runnable[] childHooks;
         final Fork outer;
-        ReentrantLock[] streamLocks = new ReentrantLock[0];
+        ReentrantLock[] streamLocks = ForkHandover.NO_LOCKS;
 
         Fork(int pid, boolean active, Runnable[] parentHooks, Runnable[] childHooks, Fork outer) {
             this.pid = pid;

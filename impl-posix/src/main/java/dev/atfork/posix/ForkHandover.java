@@ -23,7 +23,8 @@ final class ForkHandover {
             !"false".equalsIgnoreCase(System.getProperty("dev.atfork.reportForcedRelease"));
     /** Counts the prepare phases run in this process and its ancestors. */
     static final AtomicLong EPOCH = new AtomicLong();
-    private static final ReentrantLock[] NONE = {};
+    /** The locks of a prepare phase that took none. */
+    static final ReentrantLock[] NO_LOCKS = {};
     private static final Set<StreamGuard<?>> GUARDS = Collections.newSetFromMap(new WeakHashMap<>());
     /** The forks whose prepare phase ran and parent phase has not: the process id in the high half, the count in the low. */
     private static final AtomicLong FORKS_IN_FLIGHT = new AtomicLong();
@@ -85,9 +86,9 @@ final class ForkHandover {
     }
 
     /**
-     * Runs a child's recovery on a guard of the library's own, in every parent phase, so that the
-     * JIT's profile of that branch is never empty: a branch compiled as never taken would make the
-     * child deoptimise, which can hang it on a JVM-internal lock.
+     * Runs a child's recovery on a guard of the library's own, at warm-up and in every parent
+     * phase, so that the JIT's profile of that branch is never empty: a branch compiled as never
+     * taken would make the child deoptimise, which can hang it on a JVM-internal lock.
      */
     private static void takeChildPath() {
         ReentrantLock held = CHILD_PATH.prepare(System.nanoTime());
@@ -137,17 +138,9 @@ final class ForkHandover {
 
     /** Runs the child-side code once in the parent, on guards of its own, so a child finds it resolved. */
     static void warmUp() {
+        takeChildPath(); // a lock this thread took for the fork: the target kept
         OutputStream sink = OutputStream.nullOutputStream();
-        StreamGuard<OutputStream> flushed = new StreamGuard<>(sink, sink, "warm-up");
         StreamGuard<OutputStream> forced = new StreamGuard<>(sink, sink, "warm-up");
-        ReentrantLock held = flushed.prepare(System.nanoTime());
-        if (held == null) {
-            throw new IllegalStateException("warm-up: the lock of a new stream guard could not be taken");
-        }
-        flushed.pid = 0; // as if this process were the child of a fork that took the lock
-        flushed.lock().unlock();
-        held.unlock();
-        takeChildPath();
         forced.recoverInChild(-1, -1); // a lock not taken for the fork: the spare, and a report to no fd
     }
 }
