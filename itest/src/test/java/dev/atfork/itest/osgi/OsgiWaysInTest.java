@@ -87,13 +87,19 @@ class OsgiWaysInTest {
         Recorder.reset();
     }
 
-    /** Waits until the consumer has posix and posix's whiteboard has the listener. */
+    /** Waits until the consumer has posix, and posix's whiteboard has the listener and runs its hooks. */
     private static void awaitPosixInUse() throws InterruptedException {
         OsgiFramework.await("the consumer to get posix", () -> "posix".equals(consumerProvider()));
         OsgiFramework.await("the whiteboard to get the listener", () -> {
             ServiceReference<?> listener = listenerService();
             Bundle[] users = listener == null ? null : listener.getUsingBundles();
             return users != null && Arrays.asList(users).contains(osgi.bundle(POSIX));
+        });
+        // DS gets the listener service before its bind method has added the hooks: wait for the effect.
+        OsgiFramework.await("the listener's hooks to run at a fork", () -> {
+            forkAndReport();
+            String parentMarks = Recorder.text();
+            return parentMarks.indexOf('a') >= 0 && parentMarks.indexOf('p') >= 0;
         });
     }
 
