@@ -50,9 +50,10 @@ final class ForkFixture implements AutoCloseable {
 
     /** Forks once with fresh traces; asserts that the child exited 0 and returns its trace. */
     static String forkAndGetChildTrace() {
-        PARENT.reset();
-        CHILD.reset();
-        Forker.Result result = Forker.fork(SEND_CHILD_TRACE, TIMEOUT);
+        Forker.Result result = Forker.forkRetryingJvmHangs(() -> {
+            PARENT.reset();
+            CHILD.reset();
+        }, SEND_CHILD_TRACE, TIMEOUT, Forker.Capture.NONE);
         assertTrue(result.exited(0), result::toString);
         assertTrue(CHILD.toString().isEmpty(), () -> "a child hook ran in the parent: " + CHILD);
         return result.reportText();

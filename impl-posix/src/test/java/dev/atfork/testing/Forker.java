@@ -121,8 +121,18 @@ public final class Forker {
      * the JVM itself rather than on a Java lock: a hazard of forking any busy JVM, not the test's.
      */
     public static Result forkRetryingJvmHangs(ChildAction action, Duration timeout) {
+        return forkRetryingJvmHangs(() -> { }, action, timeout, Capture.STDERR);
+    }
+
+    /**
+     * As {@link #forkRetryingJvmHangs(ChildAction, Duration)}, running {@code beforeEachAttempt}
+     * before every attempt (to reset what the parent records) and capturing as {@code capture} says.
+     */
+    public static Result forkRetryingJvmHangs(Runnable beforeEachAttempt, ChildAction action, Duration timeout,
+            Capture capture) {
         for (int attempt = 1; ; attempt++) {
-            Result result = fork(action, timeout, Capture.STDERR);
+            beforeEachAttempt.run();
+            Result result = fork(action, timeout, capture);
             if (!result.hung() || result.blockedOn().equals("lock") || attempt == 3) {
                 return result;
             }
