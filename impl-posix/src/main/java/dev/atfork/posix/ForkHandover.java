@@ -1,9 +1,9 @@
 package dev.atfork.posix;
 
 import java.io.OutputStream;
-import java.util.Collections;
-import java.util.Set;
-import java.util.WeakHashMap;
+import java.lang.ref.WeakReference;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
 import java.util.concurrent.locks.ReentrantLock;
@@ -25,7 +25,13 @@ final class ForkHandover {
     static final AtomicLong EPOCH = new AtomicLong();
     /** The locks of a prepare phase that took none. */
     static final ReentrantLock[] NO_LOCKS = {};
-    private static final Set<StreamGuard<?>> GUARDS = Collections.newSetFromMap(new WeakHashMap<>());
+    /** Serialises changes to {@link #guards}; the fork-time code never takes it. */
+    private static final Object GUARDS_CHANGE = new Object();
+    /**
+     * Every guard added and not removed, held weakly; replaced, never changed in place, so that a
+     * prepare phase reads it without a lock, even in a child whose parent was changing it.
+     */
+    private static volatile GuardReference[] guards = {};
     /** The forks whose prepare phase ran and parent phase has not: the process id in the high half, the count in the low. */
     private static final AtomicLong FORKS_IN_FLIGHT = new AtomicLong();
     /** Until when writers step aside for the latest prepare phase, in {@link System#nanoTime()}. */
@@ -37,16 +43,37 @@ final class ForkHandover {
     private ForkHandover() {
     }
 
+    /** A guard, held weakly. */
+    private static final class GuardReference extends WeakReference<StreamGuard<?>> {
+        GuardReference(StreamGuard<?> guard) {
+            super(guard);
+        }
+    }
+
     static void add(StreamGuard<?> guard) {
-        synchronized (GUARDS) {
-            GUARDS.add(guard);
+        synchronized (GUARDS_CHANGE) {
+            List<GuardReference> kept = guardsWithout(guard);
+            kept.add(new GuardReference(guard));
+            guards = kept.toArray(new GuardReference[0]);
         }
     }
 
     static void remove(StreamGuard<?> guard) {
-        synchronized (GUARDS) {
-            GUARDS.remove(guard);
+        synchronized (GUARDS_CHANGE) {
+            guards = guardsWithout(guard).toArray(new GuardReference[0]);
         }
+    }
+
+    /** The live guards other than {@code guard}, dropping those collected. */
+    private static List<GuardReference> guardsWithout(StreamGuard<?> guard) {
+        List<GuardReference> kept = new ArrayList<>();
+        for (GuardReference reference : guards) {
+            StreamGuard<?> held = reference.get();
+            if (held != null && held != guard) {
+                kept.add(reference);
+            }
+        }
+        return kept;
     }
 
     /**
@@ -56,20 +83,21 @@ final class ForkHandover {
      * @return the locks taken, for {@link #releaseInParent}; null where a lock was not taken
      */
     static ReentrantLock[] prepare(int pid, long timeoutNanos) {
-        StreamGuard<?>[] guards;
-        synchronized (GUARDS) {
-            guards = GUARDS.toArray(new StreamGuard<?>[0]);
-        }
-        ReentrantLock[] taken = new ReentrantLock[guards.length];
+        GuardReference[] references = guards;
+        ReentrantLock[] taken = new ReentrantLock[references.length];
         long deadline = System.nanoTime() + timeoutNanos;
         handoverDeadline = deadline;
         countForksInFlight(pid, 1);
         EPOCH.incrementAndGet();
-        for (int i = 0; i < guards.length; i++) {
-            if (guards[i].pid != pid) {
-                guards[i].recoverInChild(pid, ChildReport.STDERR); // a child that forks before using this stream
+        for (int i = 0; i < references.length; i++) {
+            StreamGuard<?> guard = references[i].get();
+            if (guard == null) {
+                continue;
             }
-            taken[i] = guards[i].prepare(deadline);
+            if (guard.pid != pid) {
+                guard.recoverInChild(pid, ChildReport.STDERR); // a child that forks before using this stream
+            }
+            taken[i] = guard.prepare(deadline);
         }
         return taken;
     }

@@ -76,7 +76,11 @@ class HookLifecycleForkTest {
         fixture.keep(service.afterForkParent(parent));
         fixture.keep(service.afterForkChild(child));
 
-        Forker.Result result = Forker.fork(report, ForkFixture.TIMEOUT);
+        Forker.Result result = Forker.forkRetryingJvmHangs(() -> {
+            preForkPid = 0;
+            afterForkParentPid = 0;
+            afterForkChildPid = 0;
+        }, report, ForkFixture.TIMEOUT, Forker.Capture.NONE);
 
         assertTrue(result.exited(0), result::toString);
         assertEquals("C0", result.reportText());
@@ -233,8 +237,8 @@ class HookLifecycleForkTest {
             return ForkFixture.SEND_CHILD_TRACE.run(fd);
         };
         markAndSend.run(-1);
-        CHILD.reset();
-        Forker.Result result = Forker.fork(markAndSend, ForkFixture.TIMEOUT);
+        Forker.Result result = Forker.forkRetryingJvmHangs(CHILD::reset, markAndSend, ForkFixture.TIMEOUT,
+                Forker.Capture.NONE);
         assertTrue(result.exited(0), result::toString);
         assertEquals("k", result.reportText());
         assertEquals("", CHILD.toString());

@@ -61,9 +61,10 @@ class NoChildHookForkTest {
     }
 
     private static String fork() {
-        PARENT.reset();
-        CHILD.reset();
-        Forker.Result result = Forker.fork(REPORT_CHILD_PHASE, ForkFixture.TIMEOUT);
+        Forker.Result result = Forker.forkRetryingJvmHangs(() -> {
+            PARENT.reset();
+            CHILD.reset();
+        }, REPORT_CHILD_PHASE, ForkFixture.TIMEOUT, Forker.Capture.NONE);
         assertTrue(result.exited(0), result::toString);
         assertFalse(PosixRuntime.DISPATCHER.isForkInProgress(), "the parent phase must end the fork");
         return result.reportText();

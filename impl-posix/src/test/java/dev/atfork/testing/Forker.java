@@ -14,6 +14,8 @@ import java.util.concurrent.TimeUnit;
  */
 public final class Forker {
 
+    /** How many times {@link #forkRetryingJvmHangs} forks at most. */
+    public static final int MAX_ATTEMPTS = 3;
     /** Exit status of a child whose action threw. */
     public static final int ACTION_THREW = 99;
 
@@ -62,6 +64,11 @@ public final class Forker {
 
         public boolean exited(int status) {
             return !hung && exitStatus == status;
+        }
+
+        /** Tells whether the child hung on something other than a Java-level lock: the JVM's own fork hazard. */
+        public boolean hungInTheJvm() {
+            return hung && !blockedOn.equals("lock");
         }
 
         @Override
@@ -133,7 +140,7 @@ public final class Forker {
         for (int attempt = 1; ; attempt++) {
             beforeEachAttempt.run();
             Result result = fork(action, timeout, capture);
-            if (!result.hung() || result.blockedOn().equals("lock") || attempt == 3) {
+            if (!result.hungInTheJvm() || attempt == MAX_ATTEMPTS) {
                 return result;
             }
             System.err.println("the child hung in the JVM, trying again: " + result);

@@ -37,7 +37,10 @@ class ContractClientTest {
         try (Registration pre = service.preFork(preForks::incrementAndGet);
              Registration parent = service.afterForkParent(afterForkParents::incrementAndGet);
              Registration child = service.afterForkChild(childHook)) {
-            Forker.Result result = Forker.fork(report, Duration.ofSeconds(20));
+            Forker.Result result = Forker.forkRetryingJvmHangs(() -> {
+                preForks.set(0);
+                afterForkParents.set(0);
+            }, report, Duration.ofSeconds(20), Forker.Capture.NONE);
 
             assertTrue(result.exited(0), result::toString);
             assertEquals("c", result.reportText());
@@ -48,7 +51,8 @@ class ContractClientTest {
             service.deregister();
         }
 
-        Forker.Result afterDeregister = Forker.fork(report, Duration.ofSeconds(20));
+        Forker.Result afterDeregister = Forker.forkRetryingJvmHangs(() -> { }, report, Duration.ofSeconds(20),
+                Forker.Capture.NONE);
         assertTrue(afterDeregister.exited(0), afterDeregister::toString);
         assertEquals("-", afterDeregister.reportText());
         assertEquals(1, preForks.get());

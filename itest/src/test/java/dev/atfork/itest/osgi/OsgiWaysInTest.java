@@ -232,19 +232,7 @@ class OsgiWaysInTest {
      * the retry is printed; a child that hangs on a Java-level lock, or hangs every time, fails the test.
      */
     private static Forker.Result forkAndReport() {
-        Forker.Result result = null;
-        for (int attempt = 0; attempt < 3 && (result == null || hungInTheJvm(result)); attempt++) {
-            if (result != null) {
-                System.err.println("osgi: retrying a fork whose child hung in the JVM itself: " + result);
-            }
-            Recorder.reset();
-            result = Forker.fork(REPORT_MARKS, CHILD_TIMEOUT, Forker.Capture.STDERR);
-        }
-        return result;
-    }
-
-    private static boolean hungInTheJvm(Forker.Result result) {
-        return result.hung() && !result.blockedOn().equals("lock");
+        return Forker.forkRetryingJvmHangs(Recorder::reset, REPORT_MARKS, CHILD_TIMEOUT, Forker.Capture.STDERR);
     }
 
     /** Which provider the DS consumer was given, or {@code null} while it has none. */

@@ -27,22 +27,32 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * Fork cost, measured in separate JVMs launched alternately by one driver; see BENCHMARKS.md,
  * "Fork cost", for the command and the method. Not a test: surefire does not run it.
  *
- * <p>Driver: {@code ForkCostBenchmark [latency|latency-parent|spawn|spawn-idle|cold|hangs|all] [rounds]}. Each measurement
+ * <p>Driver: {@code ForkCostBenchmark [latency|latency-parent|spawn|spawn-idle|spawn-jna|cold|hangs|all] [rounds]}. Each measurement
  * runs in a child JVM of this class path: {@code child <kind> <variant> ...}, which prints
  * {@code key=value} lines.
  */
 public final class ForkCostBenchmark {
 
     /**
-     * Every child JVM's heap. With {@code -Dforkcost.pretouch=true} on the driver the heap is
-     * resident from the start, as in a long-running server, rather than only what the JVM touched.
+     * Every child JVM's heap: {@code -Dforkcost.heap=SIZE} (default 256m). With
+     * {@code -Dforkcost.pretouch=true} on the driver the heap is resident from the start, as in a
+     * long-running server, rather than only what the JVM touched.
      */
-    private static final List<String> HEAP = Boolean.getBoolean("forkcost.pretouch")
-            ? List.of("-Xms256m", "-Xmx256m", "-XX:+AlwaysPreTouch")
-            : List.of("-Xms256m", "-Xmx256m");
+    private static final List<String> HEAP = heapOptions(System.getProperty("forkcost.heap", "256m"),
+            Boolean.getBoolean("forkcost.pretouch"));
+    /** What a child reports besides its main figure; the driver prints each side's median. */
+    private static final List<String> DETAILS = List.of("rssKiB", "parentFaultsPerFork", "childFaultsPerFork");
     private static int counter;
 
     private ForkCostBenchmark() {
+    }
+
+    private static List<String> heapOptions(String size, boolean pretouch) {
+        List<String> options = new ArrayList<>(List.of("-Xms" + size, "-Xmx" + size));
+        if (pretouch) {
+            options.add("-XX:+AlwaysPreTouch");
+        }
+        return List.copyOf(options);
     }
 
     /**
@@ -73,6 +83,9 @@ public final class ForkCostBenchmark {
         if (what.equals("spawn-idle")) {
             pairs("spawn", "idle", rounds, List.of("-Djdk.lang.Process.launchMechanism=FORK"), "spawnsPerSecond", "300");
         }
+        if (what.equals("spawn-jna")) {
+            pairs("spawn", "jna", rounds, List.of("-Djdk.lang.Process.launchMechanism=FORK"), "spawnsPerSecond", "300");
+        }
         if (what.equals("cold") || what.equals("all")) {
             cold(rounds);
         }
@@ -93,14 +106,18 @@ public final class ForkCostBenchmark {
         double[] bare = new double[rounds];
         double[] registered = new double[rounds];
         double[] ratios = new double[rounds];
+        double[][][] details = new double[2][DETAILS.size()][rounds];
         for (int r = 0; r < rounds; r++) {
             boolean bareFirst = r % 2 == 0;
             for (int i = 0; i < 2; i++) {
                 boolean isBare = bareFirst == (i == 0);
                 List<String> command = new ArrayList<>(List.of(kind, isBare ? "bare" : variant));
                 command.addAll(List.of(args));
-                double value = Double.parseDouble(value(runChild(options, 300, command.toArray(String[]::new)), key));
-                (isBare ? bare : registered)[r] = value;
+                List<String> out = runChild(options, 300, command.toArray(String[]::new));
+                (isBare ? bare : registered)[r] = Double.parseDouble(value(out, key));
+                for (int d = 0; d < DETAILS.size(); d++) {
+                    details[isBare ? 0 : 1][d][r] = Double.parseDouble(value(out, DETAILS.get(d), "NaN"));
+                }
             }
             ratios[r] = registered[r] / bare[r];
             System.out.printf(Locale.ROOT, "%s round %d: bare %.1f, %s %.1f %s, ratio %.3f%n", kind, r + 1,
@@ -109,6 +126,10 @@ public final class ForkCostBenchmark {
         System.out.printf(Locale.ROOT, "%s summary: %s median of %d JVMs each: bare %.1f, %s %.1f;"
                         + " ratio %s/bare: median of per-round ratios %.3f (min %.3f, max %.3f)%n", kind, key,
                 rounds, median(bare), variant, median(registered), variant, median(ratios), min(ratios), max(ratios));
+        for (int d = 0; d < DETAILS.size(); d++) {
+            System.out.printf(Locale.ROOT, "%s summary: %s median: bare %.1f, %s %.1f%n", kind, DETAILS.get(d),
+                    median(details[0][d]), variant, median(details[1][d]));
+        }
     }
 
     private static void cold(int rounds) throws Exception {
@@ -169,7 +190,11 @@ public final class ForkCostBenchmark {
         int warmUp = forks / 2;
         long[] nanos = new long[forks];
         int[] status = new int[1];
+        long[] faults = null;
         for (int i = -warmUp; i < forks; i++) {
+            if (i == 0) {
+                faults = ProcessStats.faults();
+            }
             long start = System.nanoTime();
             int pid = TestLibC.fork();
             if (pid == 0) {
@@ -190,6 +215,7 @@ public final class ForkCostBenchmark {
                 nanos[i] = System.nanoTime() - start;
             }
         }
+        ProcessStats.printFaultsPerFork(faults, forks, true);
         Arrays.sort(nanos);
         System.out.printf(Locale.ROOT, "medianMicros=%.1f%n", nanos[forks / 2] / 1e3);
         System.out.printf(Locale.ROOT, "p90Micros=%.1f%n", nanos[forks * 9 / 10] / 1e3);
@@ -203,10 +229,13 @@ public final class ForkCostBenchmark {
     /**
      * ProcessBuilder spawns of {@code true} per second. {@code registered}: 3 preFork and 3
      * afterForkParent hooks; {@code idle}: the same, then {@code deregister()}, so the native
-     * handlers are installed but do nothing.
+     * handlers are installed but do nothing; {@code jna}: only JNA loaded, as for the cold start.
      */
     private static void spawn(String variant, int spawns) throws IOException, InterruptedException {
-        if (!variant.equals("bare")) {
+        if (variant.equals("jna")) {
+            Native.register(ColdLibC.class, NativeLibrary.getInstance(Platform.C_LIBRARY_NAME));
+            ColdLibC.getpid();
+        } else if (!variant.equals("bare")) {
             AtforkService service = AtforkService.load();
             service.register();
             for (int i = 0; i < 3; i++) {
@@ -220,11 +249,13 @@ public final class ForkCostBenchmark {
         for (int i = 0; i < spawns / 3; i++) {
             spawnTrue();
         }
+        long[] faults = ProcessStats.faults();
         long start = System.nanoTime();
         for (int i = 0; i < spawns; i++) {
             spawnTrue();
         }
         double seconds = (System.nanoTime() - start) / 1e9;
+        ProcessStats.printFaultsPerFork(faults, spawns, false);
         System.out.printf(Locale.ROOT, "spawnsPerSecond=%.1f%n", spawns / seconds);
         System.out.println("hookRuns=" + counter);
         System.out.println("launchMechanism=" + System.getProperty("jdk.lang.Process.launchMechanism"));
@@ -363,12 +394,20 @@ public final class ForkCostBenchmark {
     }
 
     private static String value(List<String> lines, String key) {
+        String value = value(lines, key, null);
+        if (value == null) {
+            throw new IllegalStateException("no " + key + " in " + lines);
+        }
+        return value;
+    }
+
+    private static String value(List<String> lines, String key, String otherwise) {
         for (String line : lines) {
             if (line.startsWith(key + "=")) {
                 return line.substring(key.length() + 1);
             }
         }
-        throw new IllegalStateException("no " + key + " in " + lines);
+        return otherwise;
     }
 
     private static double median(double[] values) {
