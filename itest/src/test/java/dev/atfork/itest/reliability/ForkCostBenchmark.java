@@ -1,8 +1,10 @@
 package dev.atfork.itest.reliability;
 
+import com.sun.jna.Callback;
 import com.sun.jna.Native;
 import com.sun.jna.NativeLibrary;
 import com.sun.jna.Platform;
+import com.sun.jna.Pointer;
 import dev.atfork.AtforkService;
 import dev.atfork.Registration;
 import dev.atfork.testing.Forker;
@@ -27,7 +29,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * Fork cost, measured in separate JVMs launched alternately by one driver; see BENCHMARKS.md,
  * "Fork cost", for the command and the method. Not a test: surefire does not run it.
  *
- * <p>Driver: {@code ForkCostBenchmark [latency|latency-parent|spawn|spawn-idle|spawn-jna|cold|hangs|all] [rounds]}. Each measurement
+ * <p>Driver: {@code ForkCostBenchmark [latency|latency-parent|latency-floor|spawn|spawn-idle|spawn-jna|cold|hangs|all] [rounds]}. Each measurement
  * runs in a child JVM of this class path: {@code child <kind> <variant> ...}, which prints
  * {@code key=value} lines.
  */
@@ -76,6 +78,9 @@ public final class ForkCostBenchmark {
         }
         if (what.equals("latency-parent") || what.equals("all")) {
             pairs("latency", "parent-hooks", rounds, List.of(), "medianMicros", "500");
+        }
+        if (what.equals("latency-floor")) {
+            pairs("latency", "empty-callbacks", rounds, List.of(), "medianMicros", "500");
         }
         if (what.equals("spawn") || what.equals("all")) {
             pairs("spawn", "registered", rounds, List.of("-Djdk.lang.Process.launchMechanism=FORK"), "spawnsPerSecond", "300");
@@ -172,11 +177,15 @@ public final class ForkCostBenchmark {
 
     /**
      * fork + _exit + waitpid of this JVM. {@code registered}: standard streams protected and 3 hooks
-     * of each kind; {@code parent-hooks}: the same without the child hooks, so no Java runs in the child.
+     * of each kind; {@code parent-hooks}: the same without the child hooks, so no Java runs in the
+     * child; {@code empty-callbacks}: not the library, but three JNA callbacks that do nothing,
+     * installed as glibc fork handlers: the floor of any JNA-based binding.
      */
     private static void latency(String variant, int forks) {
         TestLibC.getpid(); // JNA and the direct mapping are loaded on both sides
-        if (!variant.equals("bare")) {
+        if (variant.equals("empty-callbacks")) {
+            EmptyForkHandlers.install();
+        } else if (!variant.equals("bare")) {
             AtforkService service = AtforkService.load();
             service.register();
             for (int i = 0; i < 3; i++) {
@@ -267,6 +276,30 @@ public final class ForkCostBenchmark {
         process.getOutputStream().close();
         if (!process.waitFor(10, TimeUnit.SECONDS) || process.exitValue() != 0) {
             throw new IllegalStateException("spawn failed");
+        }
+    }
+
+    /** Fork handlers that do nothing, bound as the library binds its own (glibc only). */
+    static final class EmptyForkHandlers {
+        /** A C function {@code void (*)(void)}. */
+        interface Handler extends Callback {
+            void invoke();
+        }
+
+        static final Handler PREPARE = () -> { };
+        static final Handler PARENT = () -> { };
+        static final Handler CHILD = () -> { };
+
+        static native int __register_atfork(Handler prepare, Handler parent, Handler child, Pointer dsoHandle);
+
+        static void install() {
+            Native.register(EmptyForkHandlers.class, NativeLibrary.getInstance(Platform.C_LIBRARY_NAME));
+            for (Handler handler : new Handler[] {PREPARE, PARENT, CHILD}) {
+                handler.invoke();
+            }
+            if (__register_atfork(PREPARE, PARENT, CHILD, null) != 0) {
+                throw new IllegalStateException("__register_atfork failed");
+            }
         }
     }
 
