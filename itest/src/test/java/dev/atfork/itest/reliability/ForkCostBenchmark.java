@@ -29,7 +29,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * Fork cost, measured in separate JVMs launched alternately by one driver; see BENCHMARKS.md,
  * "Fork cost", for the command and the method. Not a test: surefire does not run it.
  *
- * <p>Driver: {@code ForkCostBenchmark [latency|latency-parent|latency-floor|spawn|spawn-idle|spawn-jna|cold|hangs|all] [rounds]}. Each measurement
+ * <p>Driver: {@code ForkCostBenchmark [latency|latency-parent|latency-floor|spawn|spawn-idle|spawn-jna|spawn-ballast|cold|hangs|all] [rounds]}. Each measurement
  * runs in a child JVM of this class path: {@code child <kind> <variant> ...}, which prints
  * {@code key=value} lines.
  */
@@ -45,6 +45,9 @@ public final class ForkCostBenchmark {
     /** What a child reports besides its main figure; the driver prints each side's median. */
     private static final List<String> DETAILS = List.of("rssKiB", "parentFaultsPerFork", "childFaultsPerFork");
     private static int counter;
+    /** About what JNA and the registered library add to a small JVM's resident size. */
+    private static final int BALLAST_BYTES = 10 << 20;
+    private static byte[] ballast;
 
     private ForkCostBenchmark() {
     }
@@ -87,6 +90,9 @@ public final class ForkCostBenchmark {
         }
         if (what.equals("spawn-idle")) {
             pairs("spawn", "idle", rounds, List.of("-Djdk.lang.Process.launchMechanism=FORK"), "spawnsPerSecond", "300");
+        }
+        if (what.equals("spawn-ballast")) {
+            pairs("spawn", "ballast", rounds, List.of("-Djdk.lang.Process.launchMechanism=FORK"), "spawnsPerSecond", "300");
         }
         if (what.equals("spawn-jna")) {
             pairs("spawn", "jna", rounds, List.of("-Djdk.lang.Process.launchMechanism=FORK"), "spawnsPerSecond", "300");
@@ -238,10 +244,15 @@ public final class ForkCostBenchmark {
     /**
      * ProcessBuilder spawns of {@code true} per second. {@code registered}: 3 preFork and 3
      * afterForkParent hooks; {@code idle}: the same, then {@code deregister()}, so the native
-     * handlers are installed but do nothing; {@code jna}: only JNA loaded, as for the cold start.
+     * handlers are installed but do nothing; {@code jna}: only JNA loaded, as for the cold start;
+     * {@code ballast}: not the library, but {@link #BALLAST_BYTES} of heap written, to show what a
+     * larger resident size alone costs a fork.
      */
     private static void spawn(String variant, int spawns) throws IOException, InterruptedException {
-        if (variant.equals("jna")) {
+        if (variant.equals("ballast")) {
+            ballast = new byte[BALLAST_BYTES];
+            Arrays.fill(ballast, (byte) 1);
+        } else if (variant.equals("jna")) {
             Native.register(ColdLibC.class, NativeLibrary.getInstance(Platform.C_LIBRARY_NAME));
             ColdLibC.getpid();
         } else if (!variant.equals("bare")) {
