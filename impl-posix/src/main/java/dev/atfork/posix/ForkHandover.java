@@ -2,8 +2,6 @@ package dev.atfork.posix;
 
 import java.io.OutputStream;
 import java.lang.ref.WeakReference;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
 import java.util.concurrent.locks.ReentrantLock;
@@ -25,13 +23,12 @@ final class ForkHandover {
     static final AtomicLong EPOCH = new AtomicLong();
     /** The locks of a prepare phase that took none. */
     static final ReentrantLock[] NO_LOCKS = {};
-    /** Serialises changes to {@link #guards}; the fork-time code never takes it. */
-    private static final Object GUARDS_CHANGE = new Object();
-    /**
-     * Every guard added and not removed, held weakly; replaced, never changed in place, so that a
-     * prepare phase reads it without a lock, even in a child whose parent was changing it.
-     */
-    private static volatile GuardReference[] guards = {};
+    /** Serialises additions to {@link #registry}; neither the fork-time code nor {@link #remove} takes it. */
+    private static final Object ADDING = new Object();
+    /** Every guard watched, held weakly; a prepare phase reads it without a lock. */
+    private static volatile Registry registry = new Registry(new GuardReference[8], 0);
+    /** Where the next addition looks for entries of guards no longer watched; guarded by {@link #ADDING}. */
+    private static int sweepFrom;
     /** The forks whose prepare phase ran and parent phase has not: the process id in the high half, the count in the low. */
     private static final AtomicLong FORKS_IN_FLIGHT = new AtomicLong();
     /** Until when writers step aside for the latest prepare phase, in {@link System#nanoTime()}. */
@@ -43,37 +40,82 @@ final class ForkHandover {
     private ForkHandover() {
     }
 
-    /** A guard, held weakly. */
-    private static final class GuardReference extends WeakReference<StreamGuard<?>> {
+    /** A guard, held weakly; cleared when the guard stops being watched. */
+    static final class GuardReference extends WeakReference<StreamGuard<?>> {
         GuardReference(StreamGuard<?> guard) {
             super(guard);
         }
     }
 
+    /**
+     * The first {@code size} slots of an array that grows at its end: an addition writes the next
+     * slot and then publishes a new {@code Registry}, so a reader sees a complete prefix. A slot
+     * whose guard is gone may be emptied in place.
+     */
+    private static final class Registry {
+        final GuardReference[] slots;
+        final int size;
+
+        Registry(GuardReference[] slots, int size) {
+            this.slots = slots;
+            this.size = size;
+        }
+    }
+
+    /** Starts handing {@code guard} over at every fork; in amortised constant time. */
     static void add(StreamGuard<?> guard) {
-        synchronized (GUARDS_CHANGE) {
-            List<GuardReference> kept = guardsWithout(guard);
-            kept.add(new GuardReference(guard));
-            guards = kept.toArray(new GuardReference[0]);
+        GuardReference reference = new GuardReference(guard);
+        synchronized (ADDING) {
+            Registry current = registry;
+            if (current.size == current.slots.length) {
+                current = compacted(current);
+                sweepFrom = 0;
+            }
+            sweep(current);
+            current.slots[current.size] = reference;
+            guard.registration = reference;
+            registry = new Registry(current.slots, current.size + 1);
         }
     }
 
-    static void remove(StreamGuard<?> guard) {
-        synchronized (GUARDS_CHANGE) {
-            guards = guardsWithout(guard).toArray(new GuardReference[0]);
+    /** The watched guards of a full registry, in a new array at most half full; not yet published. */
+    private static Registry compacted(Registry full) {
+        int live = 0;
+        for (GuardReference kept : full.slots) {
+            live += isWatched(kept) ? 1 : 0;
         }
-    }
-
-    /** The live guards other than {@code guard}, dropping those collected. */
-    private static List<GuardReference> guardsWithout(StreamGuard<?> guard) {
-        List<GuardReference> kept = new ArrayList<>();
-        for (GuardReference reference : guards) {
-            StreamGuard<?> held = reference.get();
-            if (held != null && held != guard) {
-                kept.add(reference);
+        GuardReference[] slots = new GuardReference[Math.max(8, 2 * (live + 1))];
+        int size = 0;
+        for (GuardReference kept : full.slots) {
+            if (isWatched(kept)) { // never more than in the first pass: a cleared reference stays cleared
+                slots[size++] = kept;
             }
         }
-        return kept;
+        return new Registry(slots, size);
+    }
+
+    /** Empties two more slots of guards gone, so that every such slot is emptied within one filling. */
+    private static void sweep(Registry current) {
+        for (int i = 0; i < 2 && sweepFrom < current.size; i++, sweepFrom++) {
+            if (!isWatched(current.slots[sweepFrom])) {
+                current.slots[sweepFrom] = null;
+            }
+        }
+        if (sweepFrom >= current.size) {
+            sweepFrom = 0;
+        }
+    }
+
+    private static boolean isWatched(GuardReference reference) {
+        return reference != null && reference.get() != null;
+    }
+
+    /** Stops handing {@code guard} over; takes no lock, so a child may call it too. */
+    static void remove(StreamGuard<?> guard) {
+        GuardReference reference = guard.registration;
+        if (reference != null) {
+            reference.clear();
+        }
     }
 
     /**
@@ -83,14 +125,16 @@ final class ForkHandover {
      * @return the locks taken, for {@link #releaseInParent}; null where a lock was not taken
      */
     static ReentrantLock[] prepare(int pid, long timeoutNanos) {
-        GuardReference[] references = guards;
-        ReentrantLock[] taken = new ReentrantLock[references.length];
+        Registry current = registry;
+        GuardReference[] references = current.slots;
+        ReentrantLock[] taken = new ReentrantLock[current.size];
         long deadline = System.nanoTime() + timeoutNanos;
         handoverDeadline = deadline;
         countForksInFlight(pid, 1);
         EPOCH.incrementAndGet();
-        for (int i = 0; i < references.length; i++) {
-            StreamGuard<?> guard = references[i].get();
+        for (int i = 0; i < taken.length; i++) {
+            GuardReference reference = references[i];
+            StreamGuard<?> guard = reference == null ? null : reference.get();
             if (guard == null) {
                 continue;
             }

@@ -32,6 +32,8 @@ final class StreamGuard<T extends Flushable & Closeable> {
     volatile int pid = LibC.getpid();
     /** How many prepare phases are waiting for this guard's lock. */
     private final AtomicInteger preparing = new AtomicInteger();
+    /** This guard's entry in the fork handover, once added; cleared to stop handing it over. */
+    volatile ForkHandover.GuardReference registration;
 
     /**
      * @param target the stream written to

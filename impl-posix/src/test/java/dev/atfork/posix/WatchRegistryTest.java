@@ -34,9 +34,9 @@ class WatchRegistryTest {
         long late = usedHeapAfterGc();
         System.err.printf("watch-and-drop: used heap %.1f MB after 100k views, %.1f MB after 1M (%+.1f MB);"
                 + " 900k views in %d ms%n", early / (double) MB, late / (double) MB, (late - early) / (double) MB, millis);
-        // Leaked, 900k views would hold hundreds of MB. What grows is the table of the registry's
-        // WeakHashMap, which never shrinks: its size follows the most views created between two
-        // collections (2^19 slots here, a few MB in G1's humongous regions), and then stays flat.
+        // Leaked, 900k views would hold hundreds of MB. What grows is the registry's array: it is
+        // compacted when full and sized for the views still alive then, so it follows the most views
+        // created between two collections, and then stays flat.
         assertTrue(late - early < 16 * MB, () -> "the heap grew by " + (late - early) / MB + " MB");
     }
 
@@ -62,7 +62,7 @@ class WatchRegistryTest {
         for (int i = 0; i < 3; i++) {
             System.gc();
             Thread.sleep(20);
-            // The weak registry drops the entries of collected views on its next use.
+            // The weak registry drops the entries of collected views when an addition finds it full.
             service.watch(OutputStream.nullOutputStream()).close();
         }
         System.gc();
