@@ -98,27 +98,27 @@ class HookFailureForkTest {
         fixture.keep(service.afterForkChild(failing));
         fixture.keep(service.afterForkChild(CHILD.marker('y')));
 
-        Forker.Result result;
-        String childStderr;
-        int attempt = 0;
-        do { // the child hook writes to fd 2 before Forker can capture it, so each attempt has its own pipe
-            attempt++;
+        String[] childStderr = new String[1];
+        Forker.Result result = Forker.retryingJvmHangs(() -> {
+            // The child hook writes to fd 2 before Forker can capture it, so each attempt has its own pipe.
             ChildStderr stderr = new ChildStderr();
+            Forker.Result attempt;
             try {
                 CHILD.reset();
                 PARENT.reset();
-                result = Forker.fork(ForkFixture.SEND_CHILD_TRACE, ForkFixture.TIMEOUT);
+                attempt = Forker.fork(ForkFixture.SEND_CHILD_TRACE, ForkFixture.TIMEOUT);
             } finally {
                 stderr.restore();
             }
-            childStderr = stderr.text();
-        } while (result.hungInTheJvm() && attempt < Forker.MAX_ATTEMPTS);
+            childStderr[0] = stderr.text();
+            return attempt;
+        });
 
         assertTrue(result.exited(0), result::toString);
         assertEquals("yx", result.reportText());
         assertEquals("a", PARENT.toString());
         assertEquals("atfork: afterForkChild hook failed: java.lang.IllegalStateException: child boom\n",
-                childStderr);
+                childStderr[0]);
         assertTrue(logged.isEmpty(), logged::toString);
     }
 

@@ -4,6 +4,7 @@ import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
 
 /**
  * Forks this JVM for real, through JNA, and watches what the child does.
@@ -14,8 +15,8 @@ import java.util.concurrent.TimeUnit;
  */
 public final class Forker {
 
-    /** How many times {@link #forkRetryingJvmHangs} forks at most. */
-    public static final int MAX_ATTEMPTS = 3;
+    /** How many times {@link #retryingJvmHangs} forks at most. */
+    private static final int MAX_ATTEMPTS = 3;
     /** Exit status of a child whose action threw. */
     public static final int ACTION_THREW = 99;
 
@@ -109,12 +110,11 @@ public final class Forker {
         Drain outDrain = out == null ? null : out.closeWriteEnd().drain();
         Drain errDrain = err == null ? null : err.closeWriteEnd().drain();
         int[] status = new int[1];
-        boolean hung = !waitFor(pid, status, timeout);
+        boolean hung = !awaitExit(pid, status, timeout);
         String blockedOn = "";
         if (hung) {
             blockedOn = blockedOn(pid);
-            TestLibC.kill(pid, TestLibC.SIGKILL);
-            TestLibC.waitpid(pid, status, 0);
+            killAndReap(pid, status);
         }
         int raw = status[0];
         int exitStatus = (raw & 0x7f) == 0 ? (raw >> 8) & 0xff : -1;
@@ -137,10 +137,20 @@ public final class Forker {
      */
     public static Result forkRetryingJvmHangs(Runnable beforeEachAttempt, ChildAction action, Duration timeout,
             Capture capture) {
-        for (int attempt = 1; ; attempt++) {
+        return retryingJvmHangs(() -> {
             beforeEachAttempt.run();
-            Result result = fork(action, timeout, capture);
-            if (!result.hungInTheJvm() || attempt == MAX_ATTEMPTS) {
+            return fork(action, timeout, capture);
+        });
+    }
+
+    /**
+     * Runs {@code attempt}, which forks once; again, up to three times in all, while the child
+     * hangs in the JVM itself, as {@link #forkRetryingJvmHangs(ChildAction, Duration)} does.
+     */
+    public static Result retryingJvmHangs(Supplier<Result> attempt) {
+        for (int attempts = 1; ; attempts++) {
+            Result result = attempt.get();
+            if (!result.hungInTheJvm() || attempts == MAX_ATTEMPTS) {
                 return result;
             }
             System.err.println("the child hung in the JVM, trying again: " + result);
@@ -192,7 +202,12 @@ public final class Forker {
         }
     }
 
-    private static boolean waitFor(int pid, int[] status, Duration timeout) {
+    /**
+     * Waits for the child {@code pid} to end, polling.
+     *
+     * @return true once it ended, its status in {@code status[0]}; false if it is still running at the timeout
+     */
+    public static boolean awaitExit(int pid, int[] status, Duration timeout) {
         long deadline = System.nanoTime() + timeout.toNanos();
         long pauseMicros = 50;
         while (true) {
@@ -209,6 +224,12 @@ public final class Forker {
             sleepMicros(pauseMicros);
             pauseMicros = Math.min(pauseMicros * 2, 5_000);
         }
+    }
+
+    /** Kills the child {@code pid} with SIGKILL and reaps it, its status in {@code status[0]}. */
+    public static void killAndReap(int pid, int[] status) {
+        TestLibC.kill(pid, TestLibC.SIGKILL);
+        TestLibC.waitpid(pid, status, 0);
     }
 
     private static void sleepMicros(long micros) {

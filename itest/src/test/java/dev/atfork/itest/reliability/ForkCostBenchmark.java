@@ -44,6 +44,9 @@ public final class ForkCostBenchmark {
             Boolean.getBoolean("forkcost.pretouch"));
     /** What a child reports besides its main figure; the driver prints each side's median. */
     private static final List<String> DETAILS = List.of("rssKiB", "parentFaultsPerFork", "childFaultsPerFork");
+    /** The spawn variants that {@code spawn-VARIANT} runs against bare; see {@link #spawn}. */
+    private static final List<String> SPAWN_VARIANTS = List.of("idle", "jna", "ballast");
+    private static final List<String> FORK_LAUNCH = List.of("-Djdk.lang.Process.launchMechanism=FORK");
     private static int counter;
     /** About what JNA and the registered library add to a small JVM's resident size. */
     private static final int BALLAST_BYTES = 10 << 20;
@@ -86,16 +89,10 @@ public final class ForkCostBenchmark {
             pairs("latency", "empty-callbacks", rounds, List.of(), "medianMicros", "500");
         }
         if (what.equals("spawn") || what.equals("all")) {
-            pairs("spawn", "registered", rounds, List.of("-Djdk.lang.Process.launchMechanism=FORK"), "spawnsPerSecond", "300");
+            pairs("spawn", "registered", rounds, FORK_LAUNCH, "spawnsPerSecond", "300");
         }
-        if (what.equals("spawn-idle")) {
-            pairs("spawn", "idle", rounds, List.of("-Djdk.lang.Process.launchMechanism=FORK"), "spawnsPerSecond", "300");
-        }
-        if (what.equals("spawn-ballast")) {
-            pairs("spawn", "ballast", rounds, List.of("-Djdk.lang.Process.launchMechanism=FORK"), "spawnsPerSecond", "300");
-        }
-        if (what.equals("spawn-jna")) {
-            pairs("spawn", "jna", rounds, List.of("-Djdk.lang.Process.launchMechanism=FORK"), "spawnsPerSecond", "300");
+        if (what.startsWith("spawn-") && SPAWN_VARIANTS.contains(what.substring("spawn-".length()))) {
+            pairs("spawn", what.substring("spawn-".length()), rounds, FORK_LAUNCH, "spawnsPerSecond", "300");
         }
         if (what.equals("cold") || what.equals("all")) {
             cold(rounds);

@@ -2,10 +2,12 @@ package dev.atfork.itest.reliability;
 
 import dev.atfork.AtforkService;
 import dev.atfork.Registration;
+import dev.atfork.testing.Forker;
 import dev.atfork.testing.TestLibC;
 import java.io.FileDescriptor;
 import java.io.FileOutputStream;
 import java.io.PrintStream;
+import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -143,7 +145,6 @@ public final class HookForkMain {
         Runtime.getRuntime().halt(0);
     }
 
-    /** Forks; the child only calls {@code _exit(0)}; returns the child's exit status. */
     /** Forks a child that exits at once; its exit status, or {@link #HUNG} if it hung in the JVM and was killed after 5 s. */
     private static int forkAndWait() {
         int pid = TestLibC.fork();
@@ -154,14 +155,9 @@ public final class HookForkMain {
             return -3;
         }
         int[] status = new int[1];
-        long deadline = System.nanoTime() + 5_000_000_000L;
-        while (TestLibC.waitpid(pid, status, TestLibC.WNOHANG) == 0) {
-            if (System.nanoTime() > deadline) {
-                TestLibC.kill(pid, TestLibC.SIGKILL);
-                TestLibC.waitpid(pid, status, 0);
-                return HUNG;
-            }
-            Thread.onSpinWait();
+        if (!Forker.awaitExit(pid, status, Duration.ofSeconds(5))) {
+            Forker.killAndReap(pid, status);
+            return HUNG;
         }
         return (status[0] & 0x7f) == 0 ? (status[0] >> 8) & 0xff : -1;
     }
