@@ -63,6 +63,8 @@ public interface AtforkService {
      * protected. Idempotent.
      *
      * @throws IllegalStateException if the native handlers cannot be installed
+     * @throws IllegalArgumentException if the system property {@code dev.atfork.prepareTimeoutMillis}
+     *     is set to anything but a whole number of milliseconds >= 0; the message names it and its value
      */
     void register();
 

@@ -1,6 +1,5 @@
 package dev.atfork.spi;
 
-import dev.atfork.ForkListener;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -15,27 +14,44 @@ import java.util.Set;
  * class. A provider that stops, or is replaced by a refreshed copy of its OSGi bundle, swaps the
  * {@linkplain #activate target}; it never installs a second set of handlers.
  *
- * <p>The fork-time methods take no lock, and {@link #install} may be blocked by a fork in
- * progress. Each thread's forks are matched with the target their prepare phase called, so the
- * parent and child phases of a fork reach the same one, even where forks overlap.
+ * <p>This class is the only record of the forks in flight: each thread keeps a stack of them,
+ * since a hook may fork again, each entry the target its prepare phase called and the frame that
+ * phase returned. The parent and child phases of a fork reach the same target with the same frame,
+ * even where forks overlap. The fork-time methods take no lock, and {@link #install} may be
+ * blocked by a fork in progress.
  */
 public final class NativeForkHandlers {
 
-    private static final ForkListener IDLE = new ForkListener() { };
+    private static final ForkTarget IDLE = new ForkTarget() {
+        @Override
+        public Object prepare() {
+            return null;
+        }
+
+        @Override
+        public void parent(Object frame) {
+        }
+
+        @Override
+        public void child(Object frame) {
+        }
+    };
     private static final List<Object> PINNED = new ArrayList<>();
     private static final Set<String> INSTALLED = new HashSet<>();
-    private static final Forking NOT_FORKING = new Forking(IDLE, null);
-    private static volatile ForkListener target = IDLE;
-    /** This thread's forks in flight, innermost first: a hook may fork again. */
+    private static final Forking NOT_FORKING = new Forking(IDLE, null, null);
+    private static volatile ForkTarget target = IDLE;
+    /** This thread's forks in flight, innermost first. */
     private static final ThreadLocal<Forking> FORKING = new ThreadLocal<>();
 
-    /** The target that one fork's prepare phase called. */
+    /** One fork in flight: the target its prepare phase called and the frame it returned. */
     private static final class Forking {
-        final ForkListener listener;
+        final ForkTarget target;
+        final Object frame;
         final Forking outer;
 
-        Forking(ForkListener listener, Forking outer) {
-            this.listener = listener;
+        Forking(ForkTarget target, Object frame, Forking outer) {
+            this.target = target;
+            this.frame = frame;
             this.outer = outer;
         }
     }
@@ -75,49 +91,68 @@ public final class NativeForkHandlers {
     }
 
     /**
-     * Makes {@code listener} the one the native handlers call.
+     * Makes {@code forkTarget} the one the native handlers call.
      *
-     * @param listener the provider's dispatcher
+     * @param forkTarget the provider's dispatcher
      */
-    public static synchronized void activate(ForkListener listener) {
-        target = Objects.requireNonNull(listener, "listener");
+    public static synchronized void activate(ForkTarget forkTarget) {
+        target = Objects.requireNonNull(forkTarget, "forkTarget");
     }
 
     /**
-     * Lets the native handlers go idle, if {@code listener} is still the one they call.
+     * Lets the native handlers go idle, if {@code forkTarget} is still the one they call.
      *
-     * @param listener the provider's dispatcher
+     * @param forkTarget the provider's dispatcher
      */
-    public static synchronized void deactivate(ForkListener listener) {
-        if (target == listener) {
+    public static synchronized void deactivate(ForkTarget forkTarget) {
+        if (target == forkTarget) {
             target = IDLE;
         }
     }
 
-    /** Called by the native prepare handler. */
-    public static void prepare() {
-        ForkListener current = target;
-        FORKING.set(new Forking(current, FORKING.get()));
-        current.preFork();
+    /**
+     * Returns the frame of this thread's innermost fork in flight. In a child whose child phase
+     * ran no Java, that is still the frame of the fork that made it.
+     *
+     * @return the frame, or null if no fork is in flight on this thread
+     */
+    public static Object currentFrame() {
+        Forking forking = FORKING.get();
+        return forking == null ? null : forking.frame;
     }
 
-    /** Called by the native parent handler. */
+    /** Called by the native prepare handler. */
+    public static void prepare() {
+        ForkTarget current = target;
+        Forking outer = FORKING.get();
+        Object frame = null;
+        try {
+            frame = current.prepare();
+        } finally {
+            FORKING.set(new Forking(current, frame, outer)); // pushed whatever happened, so the phases pair up
+        }
+    }
+
+    /** Called by the native parent handler; the fork stays in flight until its target returns. */
     public static void parent() {
-        endFork().afterForkParent();
+        Forking forking = innermost();
+        try {
+            forking.target.parent(forking.frame);
+        } finally {
+            FORKING.set(forking.outer);
+        }
     }
 
     /** Called by the native child handler. */
     public static void child() {
-        endFork().afterForkChild();
+        Forking forking = innermost();
+        FORKING.set(forking.outer);
+        forking.target.child(forking.frame);
     }
 
-    /** Pops this thread's innermost fork; without one, the idle target, so the warm-up runs the same code. */
-    private static ForkListener endFork() {
+    /** This thread's innermost fork; without one, the idle target's, so the warm-up runs the same code. */
+    private static Forking innermost() {
         Forking forking = FORKING.get();
-        if (forking == null) {
-            forking = NOT_FORKING;
-        }
-        FORKING.set(forking.outer);
-        return forking.listener;
+        return forking == null ? NOT_FORKING : forking;
     }
 }

@@ -1,20 +1,19 @@
 package dev.atfork.posix;
 
-import dev.atfork.ForkListener;
+import dev.atfork.spi.ForkTarget;
 import dev.atfork.spi.HookList;
-import java.lang.System.Logger.Level;
-import java.util.concurrent.locks.ReentrantLock;
+import dev.atfork.spi.NativeForkHandlers;
 
 /**
- * Runs the registered hooks at each fork. The hooks of a fork are those registered when its
- * prepare phase began; a hook that throws is reported and the others still run.
+ * Runs the registered hooks at each fork, and hands the protected streams over. The hooks of a
+ * fork are those registered when its prepare phase began, kept in its {@link ForkFrame}; a hook
+ * that throws is reported and the others still run. The prepare phase's failures are reported
+ * once its stream locks are released, and never from the fork path itself.
  *
- * <p>The fork-time methods take no lock. libc may run the handlers of forks on several threads at
- * once, and a hook may fork again, so each thread keeps a stack of its forks in flight.
+ * <p>The fork-time methods take no lock and never throw.
  */
-final class ForkDispatcher implements ForkListener {
+final class ForkDispatcher implements ForkTarget {
 
-    private static final System.Logger LOG = System.getLogger("dev.atfork");
     private static final Runnable[] NO_HOOKS = {};
     private static final RuntimeException WARM_UP_FAILURE = new IllegalStateException("warm-up");
 
@@ -23,29 +22,6 @@ final class ForkDispatcher implements ForkListener {
     final HookList afterForkChildHooks = new HookList();
     private volatile boolean registered;
     private volatile long prepareTimeoutNanos;
-    private final ThreadLocal<Fork> forksInFlight = new ThreadLocal<>();
-
-    /**
-     * One fork whose prepare phase ran on this thread: what its parent and child phases need.
-     * Every prepare phase pushes one, registered or not, so that each parent and child phase
-     * pops its own fork's.
-     */
-    private static final class Fork {
-        final int pid;
-        final boolean active;
-        final Runnable[] parentHooks;
-        final Runnable[] childHooks;
-        final Fork outer;
-        ReentrantLock[] streamLocks = ForkHandover.NO_LOCKS;
-
-        Fork(int pid, boolean active, Runnable[] parentHooks, Runnable[] childHooks, Fork outer) {
-            this.pid = pid;
-            this.active = active;
-            this.parentHooks = parentHooks;
-            this.childHooks = childHooks;
-            this.outer = outer;
-        }
-    }
 
     boolean isRegistered() {
         return registered;
@@ -55,93 +31,90 @@ final class ForkDispatcher implements ForkListener {
         this.registered = registered;
     }
 
-    /** How long the prepare phase may wait for the locks of the protected streams, in all. */
+    /** How long the prepare phase may wait for the protected streams, in all. */
     void setPrepareTimeoutNanos(long nanos) {
         prepareTimeoutNanos = nanos;
     }
 
     /**
-     * Tells whether a fork's prepare phase ran on this thread and its parent or child phase has
-     * not. In a child this stays true when no child handler is installed: the library ran no Java there.
+     * Tells whether a fork's prepare phase ran on this thread while registered and its parent or
+     * child phase has not. In a child this stays true when no child handler is installed: the
+     * library ran no Java there.
      */
     boolean isForkInProgress() {
-        return forksInFlight.get() != null;
+        return NativeForkHandlers.currentFrame() instanceof ForkFrame;
     }
 
     /** Tells whether the caller is inside this process's fork handlers, where some libcs hold their atfork lock. */
     boolean isInsideForkHandlers() {
-        Fork fork = forksInFlight.get();
-        return fork != null && fork.pid == LibC.getpid();
+        Object frame = NativeForkHandlers.currentFrame();
+        return frame instanceof ForkFrame && ((ForkFrame) frame).pid == LibC.getpid();
     }
 
+    /** Runs the pre-fork hooks, then takes the streams; returns null, for no work after the fork, while not registered. */
     @Override
-    public void preFork() {
-        int pid = LibC.getpid();
-        Fork outer = forksInFlight.get();
-        if (outer != null && outer.pid != pid) {
-            outer = null; // a fork that made this process, whose child phase ran no Java
-        }
+    public Object prepare() {
         if (!registered) {
-            forksInFlight.set(new Fork(pid, false, NO_HOOKS, NO_HOOKS, outer));
-            return;
+            return null;
         }
-        Fork fork = new Fork(pid, true, afterForkParentHooks.snapshot(), afterForkChildHooks.snapshot(), outer);
-        forksInFlight.set(fork);
-        runInParent(preForkHooks.snapshot(), "preFork");
-        fork.streamLocks = ForkHandover.prepare(pid, prepareTimeoutNanos);
-    }
-
-    /**
-     * Releases what the prepare phase took, runs the parent hooks, and only then ends the fork:
-     * until then {@link #isInsideForkHandlers()} holds, since some libcs hold their atfork lock.
-     */
-    @Override
-    public void afterForkParent() {
-        Fork fork = forksInFlight.get();
-        if (fork == null || fork.pid != LibC.getpid()) {
-            return;
-        }
+        ForkFrame frame = new ForkFrame(LibC.getpid(), afterForkParentHooks.snapshot(), afterForkChildHooks.snapshot());
         try {
-            if (fork.active) {
-                ForkHandover.releaseInParent(fork.pid, fork.streamLocks);
-                runInParent(fork.parentHooks, "afterForkParent");
+            for (Runnable hook : preForkHooks.snapshot()) {
+                try {
+                    hook.run();
+                } catch (Throwable failure) {
+                    if (frame.failures == null) {
+                        frame.failures = new HookFailureLog.Pending();
+                    }
+                    frame.failures.add("preFork", hook, failure);
+                }
             }
         } finally {
-            forksInFlight.set(fork.outer);
+            frame.streams = ForkHandover.prepare(frame.pid, prepareTimeoutNanos);
+        }
+        return frame;
+    }
+
+    /** Releases what the prepare phase took, reports its failures, then runs the parent hooks. */
+    @Override
+    public void parent(Object frame) {
+        if (!(frame instanceof ForkFrame)) {
+            return;
+        }
+        ForkFrame fork = (ForkFrame) frame;
+        try {
+            if (fork.streams != null) {
+                ForkHandover.releaseInParent(fork.pid, fork.streams);
+            }
+        } finally {
+            if (fork.failures != null) {
+                HookFailureLog.report(fork.failures);
+            }
+            for (Runnable hook : fork.parentHooks) {
+                try {
+                    hook.run();
+                } catch (Throwable failure) {
+                    HookFailureLog.report("afterForkParent", hook, failure);
+                }
+            }
         }
     }
 
     @Override
-    public void afterForkChild() {
-        Fork fork = forksInFlight.get();
-        if (fork == null) {
-            return;
-        }
-        forksInFlight.set(fork.outer);
-        if (fork.active) {
-            runInChild(fork.childHooks, ChildReport.STDERR);
+    public void child(Object frame) {
+        if (frame instanceof ForkFrame) {
+            runInChild(((ForkFrame) frame).childHooks, ChildReport.STDERR);
         }
     }
 
     /** Runs the child-side code once in the parent, failure report included, so a child finds it resolved. */
     void warmUpChildPath() {
-        forksInFlight.set(new Fork(0, true, NO_HOOKS, new Runnable[] {() -> { }}, forksInFlight.get()));
-        afterForkChild();
+        child(new ForkFrame(0, NO_HOOKS, new Runnable[] {() -> { }}));
         runInChild(new Runnable[] {ForkDispatcher::failForWarmUp}, -1);
     }
 
     private static void failForWarmUp() {
         throw WARM_UP_FAILURE;
-    }
-
-    private static void runInParent(Runnable[] hooks, String kind) {
-        for (Runnable hook : hooks) {
-            try {
-                hook.run();
-            } catch (Throwable failure) {
-                LOG.log(Level.ERROR, "atfork " + kind + " hook " + hook + " failed", failure);
-            }
-        }
     }
 
     private static void runInChild(Runnable[] hooks, int reportFd) {

@@ -21,8 +21,6 @@ final class ForkHandover {
             !"false".equalsIgnoreCase(System.getProperty("dev.atfork.reportForcedRelease"));
     /** Counts the prepare phases run in this process and its ancestors. */
     static final AtomicLong EPOCH = new AtomicLong();
-    /** The locks of a prepare phase that took none. */
-    static final ReentrantLock[] NO_LOCKS = {};
     /** Serialises additions to {@link #registry}; neither the fork-time code nor {@link #remove} takes it. */
     private static final Object ADDING = new Object();
     /** Every guard watched, held weakly; a prepare phase reads it without a lock. */
@@ -62,10 +60,13 @@ final class ForkHandover {
         }
     }
 
-    /** Starts handing {@code guard} over at every fork; in amortised constant time. */
+    /** Starts handing {@code guard} over at every fork, unless it is already; in amortised constant time. */
     static void add(StreamGuard<?> guard) {
         GuardReference reference = new GuardReference(guard);
         synchronized (ADDING) {
+            if (guard.isWatched()) {
+                return;
+            }
             Registry current = registry;
             if (current.size == current.slots.length) {
                 current = compacted(current);
@@ -119,20 +120,25 @@ final class ForkHandover {
     }
 
     /**
-     * Prepare phase: takes every guard's lock within {@code timeoutNanos} in all.
+     * Prepare phase: takes every guard's lock, newest first, within {@code timeoutNanos} in all,
+     * and has a {@link Settler} flush those written to since their last flush, within the same
+     * bound. Newest first, since a view is always watched after a view it wraps, and writers take
+     * the outer lock first. A pending interrupt neither shortens the bound nor is lost.
      *
      * @param pid this process's id
-     * @return the locks taken, for {@link #releaseInParent}; null where a lock was not taken
+     * @return what was taken, for {@link #releaseInParent}
      */
-    static ReentrantLock[] prepare(int pid, long timeoutNanos) {
+    static Settler.Job prepare(int pid, long timeoutNanos) {
+        boolean interrupted = Thread.interrupted();
         Registry current = registry;
         GuardReference[] references = current.slots;
-        ReentrantLock[] taken = new ReentrantLock[current.size];
+        Settler.Job job = new Settler.Job(current.size);
         long deadline = System.nanoTime() + timeoutNanos;
         handoverDeadline = deadline;
         countForksInFlight(pid, 1);
         EPOCH.incrementAndGet();
-        for (int i = 0; i < taken.length; i++) {
+        boolean toFlush = false;
+        for (int i = current.size - 1; i >= 0; i--) {
             GuardReference reference = references[i];
             StreamGuard<?> guard = reference == null ? null : reference.get();
             if (guard == null) {
@@ -141,16 +147,27 @@ final class ForkHandover {
             if (guard.pid != pid) {
                 guard.recoverInChild(pid, ChildReport.STDERR); // a child that forks before using this stream
             }
-            taken[i] = guard.prepare(deadline);
+            ReentrantLock taken = guard.lockForFork(deadline);
+            job.add(guard, taken);
+            if (taken != null) {
+                guard.settled = guard.isClean();
+                toFlush |= !guard.settled;
+            }
         }
-        return taken;
+        if (toFlush && Settler.available()) { // a child has no settler: what it has not flushed stays unsettled
+            Settler.settle(job, deadline);
+        }
+        if (interrupted || Thread.interrupted()) {
+            Thread.currentThread().interrupt();
+        }
+        return job;
     }
 
     /** Parent phase: releases what {@link #prepare} took. */
-    static void releaseInParent(int pid, ReentrantLock[] taken) {
-        for (ReentrantLock lock : taken) {
-            if (lock != null) {
-                lock.unlock();
+    static void releaseInParent(int pid, Settler.Job taken) {
+        for (int i = 0; i < taken.count; i++) {
+            if (taken.locks[i] != null) {
+                taken.guards[i].releaseAfterFork(taken.locks[i]);
             }
         }
         countForksInFlight(pid, -1);
@@ -163,8 +180,9 @@ final class ForkHandover {
      * taken would make the child deoptimise, which can hang it on a JVM-internal lock.
      */
     private static void takeChildPath() {
-        ReentrantLock held = CHILD_PATH.prepare(System.nanoTime());
+        ReentrantLock held = CHILD_PATH.lockForFork(System.nanoTime());
         if (held != null) { // another thread's parent phase may be at it
+            CHILD_PATH.settled = true;
             CHILD_PATH.pid = 0;
             CHILD_PATH.epoch = -1;
             CHILD_PATH.lock().unlock();
@@ -210,9 +228,10 @@ final class ForkHandover {
 
     /** Runs the child-side code once in the parent, on guards of its own, so a child finds it resolved. */
     static void warmUp() {
-        takeChildPath(); // a lock this thread took for the fork: the target kept
+        Settler.warmUp();
+        takeChildPath(); // a stream settled for the fork: the target kept
         OutputStream sink = OutputStream.nullOutputStream();
         StreamGuard<OutputStream> forced = new StreamGuard<>(sink, sink, "warm-up");
-        forced.recoverInChild(-1, -1); // a lock not taken for the fork: the spare, and a report to no fd
+        forced.recoverInChild(-1, -1); // a stream not settled for the fork: the spare, and a report to no fd
     }
 }

@@ -33,6 +33,11 @@ final class ForkSafeOutputStream extends OutputStream {
         }
     }
 
+    /** The guard of this view. */
+    StreamGuard<OutputStream> guard() {
+        return guard;
+    }
+
     @Override
     public void flush() throws IOException {
         guard.flush();

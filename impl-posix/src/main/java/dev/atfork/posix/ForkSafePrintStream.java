@@ -51,6 +51,11 @@ final class ForkSafePrintStream extends PrintStream {
         return charset;
     }
 
+    /** The guard of this view. */
+    StreamGuard<PrintStream> guard() {
+        return guard;
+    }
+
     @Override
     public void flush() {
         ReentrantLock lock = guard.lock();

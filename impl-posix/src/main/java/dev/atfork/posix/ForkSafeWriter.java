@@ -48,6 +48,11 @@ final class ForkSafeWriter extends Writer {
         write(text, 0, text.length());
     }
 
+    /** The guard of this view. */
+    StreamGuard<Writer> guard() {
+        return guard;
+    }
+
     @Override
     public void flush() throws IOException {
         guard.flush();

@@ -14,6 +14,8 @@ final class PosixRuntime {
     private static final long DEFAULT_PREPARE_TIMEOUT_MILLIS = 100;
     /** Guards installation; the fork-time path never takes it. */
     private static final Object LOCK = new Object();
+    /** Read once per process, at the first register(), so that no caller changes it for the others; guarded by LOCK. */
+    private static long prepareTimeoutNanos = -1;
 
     private PosixRuntime() {
     }
@@ -24,7 +26,10 @@ final class PosixRuntime {
                 return;
             }
             requireBinding();
-            DISPATCHER.setPrepareTimeoutNanos(prepareTimeoutNanos());
+            if (prepareTimeoutNanos < 0) {
+                prepareTimeoutNanos = readPrepareTimeoutNanos();
+                DISPATCHER.setPrepareTimeoutNanos(prepareTimeoutNanos);
+            }
             try {
                 Watches.warmUp();
                 NativeForkHandlers.install(PREPARE_AND_PARENT,
@@ -102,7 +107,7 @@ final class PosixRuntime {
         });
     }
 
-    private static long prepareTimeoutNanos() {
+    private static long readPrepareTimeoutNanos() {
         String value = System.getProperty(PREPARE_TIMEOUT_PROPERTY);
         if (value == null) {
             return DEFAULT_PREPARE_TIMEOUT_MILLIS * 1_000_000;
@@ -115,7 +120,8 @@ final class PosixRuntime {
         } catch (NumberFormatException e) {
             // reported below
         }
-        throw new IllegalArgumentException(PREPARE_TIMEOUT_PROPERTY + " must be a number of milliseconds >= 0, not '" + value + "'");
+        throw new IllegalArgumentException("system property " + PREPARE_TIMEOUT_PROPERTY
+                + " must be a whole number of milliseconds >= 0, not '" + value + "'");
     }
 
     private static void requireBinding() {

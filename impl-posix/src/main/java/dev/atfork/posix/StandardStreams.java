@@ -46,12 +46,27 @@ final class StandardStreams {
             this.encodingProperty = encodingProperty;
         }
 
+        /**
+         * Wraps the current stream, unless it is a view that is still watched. A view no longer
+         * watched (one put back with {@code System.setOut} after deregister()) is unwrapped: its
+         * stream gets a fresh view. deregister() puts back what was found.
+         */
         void install() {
-            if (ours == null && !(current.get() instanceof ForkSafePrintStream)) {
-                previous = current.get();
-                ours = Watches.standard(previous, fd, name, encodingProperty);
-                setter.accept(ours);
+            if (ours != null) {
+                return;
             }
+            PrintStream found = current.get();
+            PrintStream wrapped = found;
+            if (found instanceof ForkSafePrintStream) {
+                StreamGuard<PrintStream> guard = ((ForkSafePrintStream) found).guard();
+                if (guard.isWatched()) {
+                    return;
+                }
+                wrapped = guard.target();
+            }
+            previous = found;
+            ours = Watches.standard(wrapped, fd, name, encodingProperty);
+            setter.accept(ours);
         }
 
         void restore() {

@@ -12,11 +12,12 @@ import java.util.concurrent.locks.ReentrantLock;
  * The lock of one protected stream and its handover at fork.
  *
  * <p>Writers take {@link #lock()}, which costs two volatile reads beyond the lock itself. At
- * prepare the forking thread takes the lock within a bound and flushes the target, so the child
- * inherits a consistent, empty stream. The child never waits for a lock that a thread of the
- * parent held: on its first use of this stream it replaces the lock, and unless the lock was held
- * by the thread that forked, it also swaps the possibly half-written target for a spare one
- * created in the parent, and reports that with one {@code write(2)}.
+ * prepare the forking thread takes the lock within a bound, and a {@link Settler} flushes the
+ * target if it was written since its last flush, so the child inherits a consistent, empty stream:
+ * it is then <em>settled</em>. The child never waits for a lock that a thread of the parent held:
+ * on its first use of this stream it replaces the lock, and unless the stream was settled for its
+ * fork, it also swaps the possibly half-written target for a spare one created in the parent, and
+ * reports that with one {@code write(2)}.
  *
  * @param <T> the type of the stream written to
  */
@@ -24,7 +25,17 @@ final class StreamGuard<T extends Flushable & Closeable> {
 
     private final T spare;
     private final byte[] forcedReleaseReport;
+    /** What {@link #lock()} returns to a settler that writes under a lock its fork holds: unlocking it does nothing. */
+    private static final ReentrantLock BORROWED = new ReentrantLock() {
+        @Override
+        public void unlock() {
+        }
+    };
     private volatile ReentrantLock lock = new ReentrantLock();
+    /** Written since its last flush; guarded by the lock. */
+    private boolean dirty;
+    /** Flushed for the fork whose forking thread holds the lock; written only by that fork. */
+    volatile boolean settled;
     private volatile T target;
     /** The fork epoch this guard is current for; see {@link ForkHandover#EPOCH}. Stale until first used. */
     volatile long epoch = -1;
@@ -55,8 +66,21 @@ final class StreamGuard<T extends Flushable & Closeable> {
             ForkHandover.catchUp(this);
         }
         ReentrantLock current = lock;
-        current.lock();
+        if (!current.tryLock()) {
+            if (Settler.mayBorrow(current)) {
+                dirty = true;
+                return BORROWED;
+            }
+            current.lock();
+        }
+        dirty = true;
         return current;
+    }
+
+    /** Tells whether this guard is handed over at forks: added and not removed since. */
+    boolean isWatched() {
+        ForkHandover.GuardReference reference = registration;
+        return reference != null && reference.get() != null;
     }
 
     /** The stream to write to; read it while holding the lock. */
@@ -69,6 +93,7 @@ final class StreamGuard<T extends Flushable & Closeable> {
         ReentrantLock current = lock();
         try {
             target.flush();
+            dirty = false;
         } finally {
             current.unlock();
         }
@@ -86,38 +111,60 @@ final class StreamGuard<T extends Flushable & Closeable> {
     }
 
     /**
-     * Prepare phase, on the forking thread: takes the lock by the deadline and flushes the target.
-     * A pending interrupt is kept for the caller, not taken for a reason to give up.
+     * Prepare phase, on the forking thread: takes the lock by the deadline. The caller has cleared
+     * its interrupt status, so an interrupt neither shortens the wait nor is lost.
      *
-     * @return the lock taken, to release in the parent; null if it could not be taken in time, or
-     *     the flush failed, so that a child does not keep a target that may still hold bytes
+     * @return the lock taken, to release after the fork; null if it could not be taken in time
      */
-    ReentrantLock prepare(long deadlineNanos) {
+    ReentrantLock lockForFork(long deadlineNanos) {
         ReentrantLock current = lock;
-        boolean interrupted = Thread.interrupted();
-        boolean taken;
+        boolean interrupted = false;
         preparing.incrementAndGet();
         try {
-            taken = current.tryLock(Math.max(0, deadlineNanos - System.nanoTime()), TimeUnit.NANOSECONDS);
-        } catch (InterruptedException e) {
-            taken = false;
-            interrupted = true;
+            for (;;) {
+                try {
+                    return current.tryLock(Math.max(0, deadlineNanos - System.nanoTime()), TimeUnit.NANOSECONDS)
+                            ? current : null;
+                } catch (InterruptedException e) {
+                    interrupted = true; // from another thread meanwhile: wait on, and keep it for the caller
+                }
+            }
         } finally {
             preparing.decrementAndGet();
             if (interrupted) {
                 Thread.currentThread().interrupt();
             }
         }
-        if (!taken) {
-            return null;
+    }
+
+    /** Tells whether nothing was written since the last flush; read under the lock. */
+    boolean isClean() {
+        return !dirty;
+    }
+
+    /**
+     * Flushes the target for a fork, under the lock its fork holds.
+     *
+     * @return true if the target holds nothing buffered now; false if the flush failed, so that a
+     *     child does not keep a target that may still hold bytes
+     */
+    boolean flushForFork() {
+        if (!dirty) {
+            return true;
         }
         try {
             target.flush();
-            return current;
+            dirty = false;
+            return true;
         } catch (Throwable failure) {
-            current.unlock(); // the stream's own error handling reports on the next write
-            return null;
+            return false; // the stream's own error handling reports on the next write
         }
+    }
+
+    /** Parent phase: ends the fork's hold on {@code taken}, the lock {@link #lockForFork} returned. */
+    void releaseAfterFork(ReentrantLock taken) {
+        settled = false;
+        taken.unlock();
     }
 
     /** Tells whether a prepare phase on another thread is waiting for this lock, which the caller does not hold. */
@@ -126,14 +173,15 @@ final class StreamGuard<T extends Flushable & Closeable> {
     }
 
     /**
-     * In a child, once: a fresh lock, and the spare target unless the forking thread held the lock,
-     * which it does only where its prepare phase took it and flushed the target.
+     * In a child, once: a fresh lock, and the spare target unless the stream was settled for the
+     * fork that made this child, by the thread that forked.
      */
     synchronized void recoverInChild(int childPid, int reportFd) {
         if (pid == childPid) {
             return;
         }
-        boolean flushedForThisFork = lock.isHeldByCurrentThread();
+        boolean flushedForThisFork = settled && lock.isHeldByCurrentThread();
+        settled = false;
         lock = new ReentrantLock();
         if (!flushedForThisFork) {
             target = spare;

@@ -20,6 +20,9 @@ final class Watches {
 
     static OutputStream watch(OutputStream out) {
         Objects.requireNonNull(out, "out");
+        if (out instanceof ForkSafeOutputStream) {
+            return watchedAgain((ForkSafeOutputStream) out, ((ForkSafeOutputStream) out).guard());
+        }
         OutputStream spare = sameDestination(out);
         String name = "watched " + out + (spare == null ? " (its output in the child is dropped)" : "");
         // Exactly BufferedOutputStream: a subclass may do more in its write methods than buffer.
@@ -29,11 +32,17 @@ final class Watches {
 
     static Writer watch(Writer out) {
         Objects.requireNonNull(out, "out");
+        if (out instanceof ForkSafeWriter) {
+            return watchedAgain((ForkSafeWriter) out, ((ForkSafeWriter) out).guard());
+        }
         return new ForkSafeWriter(guard(out, Writer.nullWriter(), "watched " + out + " (its output in the child is dropped)"));
     }
 
     static PrintStream watch(PrintStream out) {
         Objects.requireNonNull(out, "out");
+        if (out instanceof ForkSafePrintStream) {
+            return watchedAgain((ForkSafePrintStream) out, ((ForkSafePrintStream) out).guard());
+        }
         PrintStream spare = new PrintStream(OutputStream.nullOutputStream());
         String name = "watched " + out + " (its output in the child is dropped)";
         return new ForkSafePrintStream(guard(out, spare, name), StreamCharsets.of(out, null));
@@ -47,6 +56,15 @@ final class Watches {
         Charset charset = StreamCharsets.of(current, encodingProperty);
         PrintStream spare = new PrintStream(new FileOutputStream(fd), true, charset);
         return new ForkSafePrintStream(guard(current, spare, name), charset);
+    }
+
+    /**
+     * A fork-safe view is protected as it is: a view of it would only take a second lock, and a
+     * lock order the prepare phase cannot know. One no longer watched is watched again.
+     */
+    private static <V> V watchedAgain(V view, StreamGuard<?> guard) {
+        ForkHandover.add(guard);
+        return view;
     }
 
     private static <T extends Flushable & Closeable> StreamGuard<T> guard(T target, T spare, String name) {

@@ -2,20 +2,28 @@ package dev.atfork.posix;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.atfork.AtforkService;
 import dev.atfork.Registration;
 import dev.atfork.testing.Forker;
 import java.io.ByteArrayOutputStream;
+import java.io.FileDescriptor;
+import java.io.FileOutputStream;
 import java.io.OutputStream;
 import java.io.OutputStreamWriter;
+import java.io.PrintStream;
 import java.io.Writer;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Arrays;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
 
 /** Handover cases that once cost a fork its whole bound or gave a false report: layered views, interrupts. */
 class HandoverEdgeCaseForkTest {
@@ -95,5 +103,75 @@ class HandoverEdgeCaseForkTest {
         assertTrue(result.exited(0), result::toString);
         assertFalse(result.stderrText().contains(FORCED_RELEASE), result::toString);
         assertTrue(interruptedAfterHandover[0], "the handover swallowed the interrupt");
+    }
+
+    /** watch(System.out) while registered gives System.out itself: a second view would only take a second lock. */
+    @Test
+    @Timeout(30)
+    void watchingTheForkSafeSystemOutGivesItBack() {
+        service.register();
+        assertSame(System.out, service.watch(System.out));
+        assertSame(System.err, service.watch(System.err));
+    }
+
+    /**
+     * Twenty forks from a thread whose interrupt is pending, while four threads write through a
+     * watched stream: every child keeps the stream, with no forced release and no line dropped,
+     * and the parent keeps the interrupt.
+     */
+    @Test
+    @Timeout(120)
+    void anInterruptedForkingThreadGivesUpNoStreamWhileOthersWrite(@TempDir Path dir) throws Exception {
+        service.register();
+        Path file = dir.resolve("interrupted.txt");
+        ForkedLines.Sink sink = WatchedStreamForkTest.Kind.PRINT_STREAM.open(file, service);
+        AtomicInteger keptInterrupts = new AtomicInteger();
+        ForkedLines.Forks forks;
+        long[] written;
+        try (Registration interrupt = service.preFork(() -> Thread.currentThread().interrupt());
+                Registration check = service.afterForkParent(() -> keptInterrupts.addAndGet(Thread.interrupted() ? 1 : 0))) {
+            ForkedLines.Writers writers = new ForkedLines.Writers(sink, 4);
+            try {
+                forks = new ForkedLines.Forks(20).run(sink, ForkedLines.HANG_TIMEOUT, true);
+            } finally {
+                written = writers.stop();
+            }
+        }
+        sink.close();
+        ForkedLines.Check check = ForkedLines.Check.of(file, written, forks);
+        System.err.printf("interrupted forking thread: %s%n", forks.rates());
+        assertEquals(0, forks.forcedReleases, forks::rates);
+        assertEquals(0, forks.streamHangs, forks::rates);
+        assertEquals(0, check.defects(), check::toString);
+        assertEquals(forks.count, keptInterrupts.get(), "forks whose parent phase still saw the interrupt");
+    }
+
+    /**
+     * deregister(), then System.setOut(the old fork-safe view), then register(): register() puts a
+     * watched view in place, so a child keeps System.out with no forced release.
+     */
+    @Test
+    @Timeout(60)
+    void registerLeavesNoStaleViewInPlace() throws Exception {
+        try (StreamFixture fixture = new StreamFixture()) {
+            System.setOut(new PrintStream(new FileOutputStream(FileDescriptor.out), true));
+            service.register();
+            PrintStream view = System.out;
+            service.deregister();
+            System.setOut(view);
+            service.register();
+            Forker.ChildAction print = fd -> {
+                System.out.println("child line");
+                System.out.flush();
+                return 0;
+            };
+            print.run(-1);
+            Forker.Result result = Forker.forkRetryingJvmHangs(() -> { }, print, TIMEOUT, Forker.Capture.BOTH);
+            assertTrue(result.exited(0), result::toString);
+            assertFalse(result.stderrText().contains(FORCED_RELEASE), result::toString);
+            assertTrue(result.stdoutText().contains("child line"), result::toString);
+            service.deregister();
+            assertSame(view, System.out, "deregister() puts back what register() found");
+        }
     }
 }

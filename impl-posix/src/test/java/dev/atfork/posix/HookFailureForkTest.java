@@ -11,13 +11,18 @@ import dev.atfork.testing.Forker;
 import dev.atfork.testing.TestLibC;
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.Arrays;
 import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.logging.Handler;
 import java.util.logging.Level;
 import java.util.logging.LogRecord;
 import java.util.logging.Logger;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
@@ -34,20 +39,7 @@ class HookFailureForkTest {
     private final ForkFixture fixture = new ForkFixture();
     private final AtforkService service = fixture.service;
     private final List<LogRecord> logged = new CopyOnWriteArrayList<>();
-    private final Handler capture = new Handler() {
-        @Override
-        public void publish(LogRecord record) {
-            logged.add(record);
-        }
-
-        @Override
-        public void flush() {
-        }
-
-        @Override
-        public void close() {
-        }
-    };
+    private final Handler capture = new CaptureHandler(logged::add);
     private boolean usedParentHandlers;
 
     @BeforeEach
@@ -65,7 +57,7 @@ class HookFailureForkTest {
     }
 
     @Test
-    void failingParentHooksAreLoggedAndTheOthersRun() {
+    void failingParentHooksAreLoggedAndTheOthersRun() throws InterruptedException {
         service.register();
         fixture.keep(service.preFork(PARENT.marker('a')));
         fixture.keep(service.preFork(() -> {
@@ -82,6 +74,7 @@ class HookFailureForkTest {
         assertEquals("x", ForkFixture.forkAndGetChildTrace());
 
         assertEquals("baqp", PARENT.toString());
+        awaitLogged(2);
         assertEquals(2, logged.size(), logged::toString);
         assertFailureLogged(logged.get(0), "preFork", PRE_FAILURE);
         assertFailureLogged(logged.get(1), "afterForkParent", PARENT_FAILURE);
@@ -120,6 +113,123 @@ class HookFailureForkTest {
         assertEquals("atfork: afterForkChild hook failed: java.lang.IllegalStateException: child boom\n",
                 childStderr[0]);
         assertTrue(logged.isEmpty(), logged::toString);
+    }
+
+    /**
+     * A failure that cannot even be described: the hook's {@code run()}, its {@code toString()}
+     * and its exception's {@code getMessage()} all throw, and so does a logging handler. Forty
+     * forks while four threads print: every child prints, and the hooks of each fork pair up.
+     */
+    @Test
+    @Timeout(120)
+    void aFailureThatCannotBeReportedSkipsNoPhase() throws Exception {
+        Handler throwing = new CaptureHandler(record -> {
+            throw new IllegalStateException("log handler boom");
+        });
+        LOGGER.addHandler(throwing);
+        AtomicInteger prepared = new AtomicInteger();
+        AtomicInteger resumed = new AtomicInteger();
+        int forks = 40;
+        int[] outcomes = new int[3];
+        try (StreamFixture streams = new StreamFixture()) {
+            System.setOut(StreamFixture.devNull());
+            service.register();
+            fixture.keep(service.preFork(prepared::incrementAndGet));
+            fixture.keep(service.preFork(new Undescribable()));
+            fixture.keep(service.afterForkParent(new Undescribable()));
+            fixture.keep(service.afterForkParent(resumed::incrementAndGet));
+            streams.startPrinters(4);
+            for (int i = 0; i < forks; i++) {
+                outcomes[StreamFixture.outcomeIndex(Forker.fork(StreamFixture::printInChild, Duration.ofSeconds(3)))]++;
+            }
+        } finally {
+            LOGGER.removeHandler(throwing);
+        }
+        assertEquals(0, outcomes[1], "children hung on a stream: " + Arrays.toString(outcomes));
+        assertEquals(forks, prepared.get());
+        assertEquals(forks, resumed.get(), "afterForkParent hooks that ran");
+        awaitLogged(2);
+        assertTrue(logged.get(0).getMessage().contains("toString() threw"), logged.get(0).getMessage());
+    }
+
+    /**
+     * A logging backend that blocks, as one writing to a full stderr pipe does: a prepare-phase
+     * failure is reported after the fork, off the fork path, so the forks go on.
+     */
+    @Test
+    @Timeout(60)
+    void aBlockedLogHandlerHoldsUpNoFork() throws Exception {
+        CountDownLatch unblock = new CountDownLatch(1);
+        Handler blocking = new CaptureHandler(record -> {
+            try {
+                unblock.await();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        });
+        LOGGER.addHandler(blocking);
+        try {
+            service.register();
+            fixture.keep(service.preFork(() -> {
+                throw PRE_FAILURE;
+            }));
+            for (int i = 0; i < 3; i++) {
+                Forker.Result result = Forker.forkRetryingJvmHangs(fd -> 0, Duration.ofSeconds(10));
+                assertTrue(result.exited(0), result::toString);
+                assertTrue(result.forkNanos() < 5_000_000_000L, "fork took " + result.forkNanos() / 1_000_000 + " ms");
+            }
+        } finally {
+            unblock.countDown();
+            LOGGER.removeHandler(blocking);
+        }
+        awaitLogged(3);
+    }
+
+    private void awaitLogged(int count) throws InterruptedException {
+        long deadline = System.nanoTime() + 10_000_000_000L;
+        while (logged.size() < count && System.nanoTime() - deadline < 0) {
+            Thread.sleep(10);
+        }
+    }
+
+    /** A hook that throws, whose description throws, and whose exception's message throws. */
+    private static final class Undescribable implements Runnable {
+        @Override
+        public void run() {
+            throw new IllegalStateException() {
+                @Override
+                public String getMessage() {
+                    throw new UnsupportedOperationException("no message");
+                }
+            };
+        }
+
+        @Override
+        public String toString() {
+            throw new UnsupportedOperationException("no description");
+        }
+    }
+
+    /** A logging handler that does what it is given with each record. */
+    private static final class CaptureHandler extends Handler {
+        private final java.util.function.Consumer<LogRecord> onRecord;
+
+        CaptureHandler(java.util.function.Consumer<LogRecord> onRecord) {
+            this.onRecord = onRecord;
+        }
+
+        @Override
+        public void publish(LogRecord record) {
+            onRecord.accept(record);
+        }
+
+        @Override
+        public void flush() {
+        }
+
+        @Override
+        public void close() {
+        }
     }
 
     private static void assertFailureLogged(LogRecord record, String kind, Throwable failure) {

@@ -89,6 +89,12 @@ final class StreamFixture implements AutoCloseable {
         return marks.startsWith("BC") && result.blockedOn().equals("lock") ? "stream" : "jvm";
     }
 
+    /** {@link #outcome} as an index: 0 ok, 1 hung on a stream, 2 hung in the JVM. */
+    static int outcomeIndex(Forker.Result result) {
+        String outcome = outcome(result);
+        return "ok".equals(outcome) ? 0 : "stream".equals(outcome) ? 1 : 2;
+    }
+
     static OutputStream uncheckedFile(java.nio.file.Path path) {
         try {
             return new FileOutputStream(path.toFile());

@@ -1,6 +1,7 @@
 package dev.atfork.posix;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.atfork.AtforkService;
@@ -25,6 +26,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
@@ -71,6 +73,24 @@ class WatchedStreamForkTest {
                 PrintStream out = new PrintStream(new BufferedOutputStream(new FileOutputStream(file.toFile())), false);
                 return ForkedLines.sink(watcher == null ? out : watcher.watch(out));
             }
+        },
+        /** {@code watch(watch(new FileOutputStream(f)))}: a view of a view is the view itself. */
+        VIEW_OF_A_VIEW(false) {
+            @Override
+            ForkedLines.Sink open(Path file, AtforkService watcher) throws IOException {
+                OutputStream out = new FileOutputStream(file.toFile());
+                return ForkedLines.sink(watcher == null ? out : watcher.watch(watcher.watch(out)));
+            }
+        },
+        /** {@code watch(new PrintStream(watch(new BufferedOutputStream(...))))}: layered through a stream of the user's. */
+        LAYERED_VIEWS(true) {
+            @Override
+            ForkedLines.Sink open(Path file, AtforkService watcher) throws IOException {
+                OutputStream buffered = new BufferedOutputStream(new FileOutputStream(file.toFile()));
+                OutputStream inner = watcher == null ? buffered : watcher.watch(buffered);
+                PrintStream out = new PrintStream(inner, false);
+                return ForkedLines.sink(watcher == null ? out : watcher.watch(out));
+            }
         };
 
         /** Whether a child whose lock could not be taken writes to a sink that drops its output. */
@@ -101,7 +121,11 @@ class WatchedStreamForkTest {
         assertEquals(0, watched.forks.streamHangs, () -> "children hung on the watched stream: " + watched.forks.notes());
         assertEquals(0, watched.check.defects(), watched.check::toString);
         assertEquals(0, watched.check.childDuplicates, watched.check::toString);
-        if (kind != Kind.FILE_OUTPUT_STREAM) {
+        if (kind == Kind.VIEW_OF_A_VIEW || kind == Kind.LAYERED_VIEWS) {
+            // Each fork takes the outer lock before the inner one, as writers do: none waits out its bound.
+            assertEquals(0, watched.forks.forcedReleases, watched.forks::rates);
+        }
+        if (kind != Kind.FILE_OUTPUT_STREAM && kind != Kind.VIEW_OF_A_VIEW) {
             // A raw FileOutputStream has neither lock nor buffer: unwatched children do fine there too.
             assertTrue(baseline.check.defects() + baseline.forks.streamHangs > 0,
                     () -> "the unwatched baseline saw neither repeated lines nor hangs: " + baseline.check);
@@ -151,6 +175,96 @@ class WatchedStreamForkTest {
             assertEquals(1, childLines, "the child's line in the pipe");
             return;
         }
+    }
+
+    /**
+     * A watched BufferedWriter holds bytes when the fork comes, and its pipe is full, so flushing
+     * it blocks: the prepare phase waits for that flush only up to its bound. The child gets the
+     * stream as a forced release, the parent's System.out stays usable, and the parent's buffered
+     * bytes reach the pipe exactly once when it is read.
+     */
+    @Test
+    @Timeout(value = 60, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
+    void aFlushStuckOnAFullPipeDelaysTheForkOnlyByTheBound() throws Exception {
+        int[] fds = new int[2];
+        assertEquals(0, TestLibC.pipe(fds), "pipe");
+        int readFd = fds[0];
+        int writeFd = fds[1];
+        CountDownLatch read = new CountDownLatch(1);
+        ByteArrayOutputStream piped = new ByteArrayOutputStream();
+        Thread reader = new Thread(() -> {
+            try {
+                read.await(30, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                return;
+            }
+            byte[] buffer = new byte[65536];
+            long n;
+            while ((n = TestLibC.read(readFd, buffer, buffer.length)) > 0) {
+                synchronized (piped) {
+                    piped.write(buffer, 0, (int) n);
+                }
+            }
+            TestLibC.close(readFd);
+        }, "pipe-reader");
+        reader.setDaemon(true);
+        reader.start();
+        AtomicLong filled = new AtomicLong();
+        FileOutputStream filler = new FileOutputStream("/proc/self/fd/" + writeFd);
+        Thread fill = new Thread(() -> {
+            byte[] xLine = X_LINE.concat("\n").getBytes(StandardCharsets.US_ASCII);
+            try {
+                while (read.getCount() > 0) {
+                    filler.write(xLine);
+                    filled.incrementAndGet();
+                }
+            } catch (IOException e) {
+                // closed
+            }
+        }, "pipe-filler");
+        fill.setDaemon(true);
+        Writer view = null;
+        try (StreamFixture fixture = new StreamFixture()) {
+            service.register();
+            view = service.watch(new BufferedWriter(new FileWriter("/proc/self/fd/" + writeFd, StandardCharsets.US_ASCII)));
+            Writer child = view;
+            Forker.ChildAction writeInChild = fd -> {
+                Forker.write(fd, StreamFixture.BEFORE);
+                child.write(CHILD_LINE);
+                child.flush();
+                Forker.write(fd, StreamFixture.AFTER);
+                return 0;
+            };
+            fill.start();
+            awaitStuck(filled);
+            view.write("parent partial\n");
+            Forker.Result result = Forker.forkRetryingJvmHangs(() -> { }, writeInChild, Duration.ofSeconds(10),
+                    Forker.Capture.STDERR);
+            long forkMillis = result.forkNanos() / 1_000_000;
+            System.err.printf("flush stuck on a full pipe: fork took %d ms with a 100 ms bound%n", forkMillis);
+            assertTrue(forkMillis < 1_000, "fork took " + forkMillis + " ms");
+            assertTrue(result.exited(0) && result.reportText().equals("BA"), result::toString);
+            assertTrue(result.stderrText().contains(FORCED_RELEASE), result::toString);
+            Thread printer = new Thread(() -> System.out.println("the parent's System.out is free"), "printer");
+            printer.start();
+            printer.join(5_000);
+            assertFalse(printer.isAlive(), "System.out stayed locked in the parent");
+        } finally {
+            read.countDown();
+            fill.join(10_000);
+            if (view != null) {
+                view.close();
+            }
+            filler.close();
+            TestLibC.close(writeFd);
+        }
+        reader.join(10_000);
+        String text;
+        synchronized (piped) {
+            text = piped.toString(StandardCharsets.US_ASCII);
+        }
+        assertEquals(1, ForkedLines.occurrences(text, "parent partial\n"), "the parent's buffered line in the pipe");
+        assertEquals(0, ForkedLines.occurrences(text, CHILD_LINE), "the child's line went to the dropping spare");
     }
 
     private static final String CHILD_LINE = "child line";

@@ -1,0 +1,168 @@
+package dev.atfork.posix;
+
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.LockSupport;
+import java.util.concurrent.locks.ReentrantLock;
+
+/**
+ * Flushes the protected streams for a fork on a daemon thread of its own, so that the forking
+ * thread waits for that I/O only up to the fork's deadline: a stream stuck on a full pipe delays
+ * no fork beyond the bound. The forking thread keeps the stream locks; a settler writes through a
+ * lock its fork holds (a view over another view), and flushes the newest views first.
+ *
+ * <p>Settlers live in the process that started them; a child has none and flushes nothing.
+ */
+final class Settler extends Thread {
+
+    private static final ConcurrentLinkedQueue<Settler> IDLE = new ConcurrentLinkedQueue<>();
+    private static final AtomicInteger STARTED = new AtomicInteger();
+    private static final int HOME_PID = LibC.getpid();
+    /** How long the forking thread spins for a settler before it polls: about one flush to a pipe. */
+    private static final long SPIN_NANOS = 50_000;
+    private static final long POLL_NANOS = 20_000;
+
+    private volatile Job job;
+    private volatile Job running;
+
+    /** One fork's flushes: the guards whose locks the forking thread took, newest first. */
+    static final class Job {
+        final StreamGuard<?>[] guards;
+        final ReentrantLock[] locks;
+        /** Which guards the settler flushed, up to {@link #progress}. */
+        private final boolean[] flushed;
+        int count;
+        /** How many guards the settler is through with. */
+        private volatile int progress;
+        volatile boolean done;
+        volatile boolean cancelled;
+
+        /** Made before any lock is taken, so that nothing taken can be lost. */
+        Job(int capacity) {
+            guards = new StreamGuard<?>[capacity];
+            locks = new ReentrantLock[capacity];
+            flushed = new boolean[capacity];
+        }
+
+        void add(StreamGuard<?> guard, ReentrantLock taken) {
+            guards[count] = guard;
+            locks[count++] = taken;
+        }
+
+        /** On the settler: flushes each guard taken, newest first, until cancelled. */
+        void run() {
+            for (int i = 0; i < count && !cancelled; i++) {
+                flushed[i] = locks[i] != null && guards[i].flushForFork();
+                progress = i + 1;
+            }
+        }
+
+        /**
+         * On the forking thread, once it waits no more: marks settled the guards flushed by then.
+         * Only the fork that holds a guard's lock writes its {@code settled}, so a settler that
+         * finishes late cannot mark a later fork's guard.
+         */
+        void markSettled() {
+            cancelled = true;
+            int through = progress;
+            for (int i = 0; i < through; i++) {
+                if (flushed[i]) {
+                    guards[i].settled = true;
+                }
+            }
+        }
+
+        boolean holds(ReentrantLock lock) {
+            for (int i = 0; i < count; i++) {
+                if (locks[i] == lock) {
+                    return true;
+                }
+            }
+            return false;
+        }
+    }
+
+    private Settler() {
+        super("atfork-settler-" + STARTED.incrementAndGet());
+        setDaemon(true);
+    }
+
+    /** Tells whether this process has settlers: only the one that loaded this class does. */
+    static boolean available() {
+        return LibC.getpid() == HOME_PID;
+    }
+
+    /** Starts one settler ahead of the first fork. */
+    static void warmUp() {
+        if (IDLE.isEmpty()) {
+            IDLE.add(started());
+        }
+    }
+
+    /**
+     * Runs {@code job} on an idle settler, starting one if none is idle, and returns once it is
+     * done or at {@code deadlineNanos}. The forking thread polls rather than be woken: a settler
+     * still inside {@code unpark} at the fork would leave the child a condition variable in use.
+     * An interrupt neither shortens the wait nor is lost.
+     */
+    static void settle(Job job, long deadlineNanos) {
+        Settler settler = IDLE.poll();
+        if (settler == null) {
+            settler = started(); // the others are busy, or stuck in a flush of an earlier fork
+        }
+        settler.job = job;
+        LockSupport.unpark(settler);
+        boolean interrupted = false;
+        long spinUntil = System.nanoTime() + SPIN_NANOS;
+        long now;
+        while (!job.done && (now = System.nanoTime()) - deadlineNanos < 0) {
+            if (now - spinUntil < 0) {
+                Thread.onSpinWait();
+            } else {
+                LockSupport.parkNanos(job, Math.min(POLL_NANOS, deadlineNanos - now));
+                interrupted |= Thread.interrupted(); // else park returns at once until the deadline
+            }
+        }
+        job.markSettled();
+        if (interrupted) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /** Tells whether the calling thread is a settler whose fork holds {@code lock}, so it may write without it. */
+    static boolean mayBorrow(ReentrantLock lock) {
+        Thread current = Thread.currentThread();
+        if (current instanceof Settler) {
+            Job running = ((Settler) current).running;
+            return running != null && running.holds(lock);
+        }
+        return false;
+    }
+
+    @Override
+    public void run() {
+        for (;;) {
+            Job next = job;
+            if (next == null) {
+                LockSupport.park(this);
+                continue;
+            }
+            job = null;
+            running = next;
+            try {
+                next.run();
+            } catch (Throwable ignored) {
+                // flushForFork catches the stream's failures; nothing else may end a settler
+            }
+            running = null;
+            IDLE.add(this);
+            next.done = true;
+        }
+    }
+
+    private static Settler started() {
+        Settler settler = new Settler();
+        settler.start();
+        return settler;
+    }
+}
