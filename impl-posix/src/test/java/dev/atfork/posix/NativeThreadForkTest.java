@@ -34,7 +34,7 @@ class NativeThreadForkTest {
     private static final int FORKS = 20;
     private static final int PRINTERS = 2;
     private static final Duration PRINT_TIMEOUT = Duration.ofSeconds(5);
-    private static final String NATIVE_FORKER = "atfork-native-forker";
+    private static final String NATIVE_FORKER = ForkCallbacks.NATIVE_THREAD_NAME;
 
     /** {@code native_fork.c}, direct-mapped. */
     static final class NativeFork {
