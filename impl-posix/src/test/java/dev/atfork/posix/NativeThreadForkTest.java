@@ -11,6 +11,7 @@ import dev.atfork.AtforkService;
 import dev.atfork.Registration;
 import dev.atfork.testing.Forker;
 import dev.atfork.testing.NativeLibraries;
+import dev.atfork.testing.TestLibC;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -34,6 +35,7 @@ class NativeThreadForkTest {
     private static final int FORKS = 20;
     private static final int PRINTERS = 2;
     private static final Duration PRINT_TIMEOUT = Duration.ofSeconds(5);
+    private static final byte[] CHILD_MARK = {'c'};
     private static final String NATIVE_FORKER = ForkCallbacks.NATIVE_THREAD_NAME;
 
     /** {@code native_fork.c}, direct-mapped. */
@@ -93,6 +95,48 @@ class NativeThreadForkTest {
             assertTrue(prepare.isDaemon(), "fork " + i + ": the attached thread must not keep the JVM alive");
         }
         assertTrue(forkersGone, "a native thread stayed attached after it exited");
+    }
+
+    /**
+     * The child phase runs too, in the child, on the thread that forked: JNA left it attached, so
+     * the child need not attach a thread, which a child JVM with one thread may not manage.
+     */
+    @Test
+    @Timeout(value = 120, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
+    void forksFromANativeThreadRunTheChildHooksInTheChild() throws Exception {
+        int forks = 5;
+        AtforkService service = AtforkService.load();
+        int[] pipe = new int[2];
+        assertEquals(0, TestLibC.pipe(pipe), "pipe");
+        List<Integer> statuses = new ArrayList<>();
+        long read = 0;
+        Forker.write(-1, CHILD_MARK); // loads what the child hook runs: a child that loads a class can hang
+
+        try {
+            service.register();
+            try (Registration child = service.afterForkChild(() -> Forker.write(pipe[1], CHILD_MARK))) {
+                for (int i = 0; i < forks; i++) {
+                    statuses.add(NativeFork.fork_from_native_thread());
+                }
+            } finally {
+                service.deregister();
+            }
+            TestLibC.close(pipe[1]);
+            pipe[1] = -1;
+            // The children have ended and the last write end is closed: the pipe holds all they wrote, then end of file.
+            byte[] buffer = new byte[64];
+            long n;
+            while ((n = TestLibC.read(pipe[0], buffer, buffer.length)) > 0) {
+                read += n;
+            }
+        } finally {
+            TestLibC.close(pipe[0]);
+            if (pipe[1] >= 0) {
+                TestLibC.close(pipe[1]);
+            }
+        }
+        assertEquals(Collections.nCopies(forks, 0), statuses, "children's wait statuses");
+        assertEquals(forks, read, "child hooks run, one byte each");
     }
 
     /** The initializer applies only to threads JNA attaches: a Java thread's fork runs its hooks on itself. */
