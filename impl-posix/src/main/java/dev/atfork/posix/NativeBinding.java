@@ -39,7 +39,11 @@ final class NativeBinding {
                 + " (" + System.getProperty("os.arch") + ")";
     }
 
-    /** Registers handlers with libc; a null callback leaves that phase alone. */
+    /**
+     * Registers handlers with libc; a null callback leaves that phase alone. The callbacks are
+     * those of {@link ForkCallbacks}, whose thread initializer is in place before this first
+     * hands them to native code (JNA reads it only then).
+     */
     static void registerAtfork(ForkCallbacks.ForkCallback prepare, ForkCallbacks.ForkCallback parent,
             ForkCallbacks.ForkCallback child) {
         int error = GLIBC
@@ -50,7 +54,11 @@ final class NativeBinding {
         }
     }
 
-    /** Calls {@code callback} once through libc, so its native-to-Java path is resolved before any fork. */
+    /**
+     * Calls {@code callback} once through libc, so its native-to-Java path is resolved before any
+     * fork. This is the first time a callback of {@link ForkCallbacks} reaches native code: its
+     * thread initializer, set when that class was initialised, is in place by then.
+     */
     static void warmUp(ForkCallbacks.ForkCallback callback) {
         Memory onceControl = new Memory(16);
         onceControl.clear();

@@ -1,0 +1,186 @@
+package dev.atfork.posix;
+
+import static org.junit.jupiter.api.Assertions.assertAll;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.sun.jna.Native;
+import dev.atfork.AtforkService;
+import dev.atfork.Registration;
+import dev.atfork.testing.Forker;
+import dev.atfork.testing.NativeLibraries;
+import dev.atfork.testing.TestLibC;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Forks from a thread the JVM did not create, as a native library's own thread does, while Java
+ * threads print. JNA attaches such a thread to run the fork handlers; the prepare and parent
+ * phases must run on the same {@link Thread}, or the parent hooks find no fork in flight and the
+ * stream locks taken at prepare are never released.
+ */
+class NativeThreadForkTest {
+
+    private static final int FORKS = 20;
+    private static final int PRINTERS = 2;
+    private static final Duration PRINT_TIMEOUT = Duration.ofSeconds(5);
+    private static final byte[] CHILD_MARK = {'c'};
+    private static final String NATIVE_FORKER = ForkCallbacks.NATIVE_THREAD_NAME;
+
+    /** {@code native_fork.c}, direct-mapped. */
+    static final class NativeFork {
+        private NativeFork() {
+        }
+
+        /** Forks once from a new pthread and returns the child's wait status; 0 if it exited with 0. */
+        static native int fork_from_native_thread();
+    }
+
+    @BeforeAll
+    static void buildNativeForker(@TempDir Path dir) throws Exception {
+        Native.register(NativeFork.class, NativeLibraries.compile("native_fork.c", dir).toString());
+    }
+
+    @Test
+    @Timeout(value = 120, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
+    void forksFromANativeThreadRunTheParentHooksAndReleaseTheStandardStreams() throws Exception {
+        AtforkService service = AtforkService.load();
+        List<Thread> prepareThreads = new CopyOnWriteArrayList<>();
+        List<Thread> parentThreads = new CopyOnWriteArrayList<>();
+        List<Integer> statuses = new ArrayList<>();
+        boolean outPrinted;
+        boolean errPrinted;
+        try (StreamFixture fixture = new StreamFixture()) {
+            // Printers and the checks below write to /dev/null, not to Surefire's stdout and stderr.
+            System.setOut(StreamFixture.devNull());
+            System.setErr(StreamFixture.devNull());
+            service.register();
+            try (Registration pre = service.preFork(() -> prepareThreads.add(Thread.currentThread()));
+                 Registration parent = service.afterForkParent(() -> parentThreads.add(Thread.currentThread()))) {
+                fixture.startPrinters(PRINTERS);
+                for (int i = 0; i < FORKS; i++) {
+                    statuses.add(NativeFork.fork_from_native_thread());
+                }
+                outPrinted = completesWithin(() -> System.out.println("after the forks"), "println-out");
+                errPrinted = completesWithin(() -> System.err.println("after the forks"), "println-err");
+            } finally {
+                service.deregister();
+            }
+        }
+        boolean forkersGone = noLiveThreadNamed(NATIVE_FORKER, Duration.ofSeconds(5));
+
+        assertAll(
+                () -> assertEquals(Collections.nCopies(FORKS, 0), statuses, "children's wait statuses"),
+                () -> assertEquals(FORKS, prepareThreads.size(), "preFork hooks run"),
+                () -> assertEquals(FORKS, parentThreads.size(), "afterForkParent hooks run"),
+                () -> assertTrue(outPrinted, "System.out.println did not complete within " + PRINT_TIMEOUT
+                        + ": its lock is still held by a fork's prepare phase"),
+                () -> assertTrue(errPrinted, "System.err.println did not complete within " + PRINT_TIMEOUT
+                        + ": its lock is still held by a fork's prepare phase"));
+        for (int i = 0; i < FORKS; i++) {
+            Thread prepare = prepareThreads.get(i);
+            assertSame(prepare, parentThreads.get(i), "fork " + i + ": prepare and parent on one Thread");
+            assertEquals(NATIVE_FORKER, prepare.getName(), "fork " + i);
+            assertTrue(prepare.isDaemon(), "fork " + i + ": the attached thread must not keep the JVM alive");
+        }
+        assertTrue(forkersGone, "a native thread stayed attached after it exited");
+    }
+
+    /**
+     * The child phase runs too, in the child, on the thread that forked: JNA left it attached, so
+     * the child need not attach a thread, which a child JVM with one thread may not manage.
+     */
+    @Test
+    @Timeout(value = 120, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
+    void forksFromANativeThreadRunTheChildHooksInTheChild() throws Exception {
+        int forks = 5;
+        AtforkService service = AtforkService.load();
+        int[] pipe = new int[2];
+        assertEquals(0, TestLibC.pipe(pipe), "pipe");
+        List<Integer> statuses = new ArrayList<>();
+        long read = 0;
+        Forker.write(-1, CHILD_MARK); // loads what the child hook runs: a child that loads a class can hang
+
+        try {
+            service.register();
+            try (Registration child = service.afterForkChild(() -> Forker.write(pipe[1], CHILD_MARK))) {
+                for (int i = 0; i < forks; i++) {
+                    statuses.add(NativeFork.fork_from_native_thread());
+                }
+            } finally {
+                service.deregister();
+            }
+            TestLibC.close(pipe[1]);
+            pipe[1] = -1;
+            // The children have ended and the last write end is closed: the pipe holds all they wrote, then end of file.
+            byte[] buffer = new byte[64];
+            long n;
+            while ((n = TestLibC.read(pipe[0], buffer, buffer.length)) > 0) {
+                read += n;
+            }
+        } finally {
+            TestLibC.close(pipe[0]);
+            if (pipe[1] >= 0) {
+                TestLibC.close(pipe[1]);
+            }
+        }
+        assertEquals(Collections.nCopies(forks, 0), statuses, "children's wait statuses");
+        assertEquals(forks, read, "child hooks run, one byte each");
+    }
+
+    /** The initializer applies only to threads JNA attaches: a Java thread's fork runs its hooks on itself. */
+    @Test
+    @Timeout(value = 60, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
+    void forksFromAJavaThreadRunTheirHooksOnThatThread() {
+        AtforkService service = AtforkService.load();
+        List<Thread> prepareThreads = new CopyOnWriteArrayList<>();
+        List<Thread> parentThreads = new CopyOnWriteArrayList<>();
+        service.register();
+        Forker.Result result;
+        try (Registration pre = service.preFork(() -> prepareThreads.add(Thread.currentThread()));
+             Registration parent = service.afterForkParent(() -> parentThreads.add(Thread.currentThread()))) {
+            result = Forker.forkRetryingJvmHangs(() -> {
+                prepareThreads.clear();
+                parentThreads.clear();
+            }, fd -> 0, Duration.ofSeconds(10), Forker.Capture.NONE);
+        } finally {
+            service.deregister();
+        }
+        assertEquals(0, result.exitStatus(), result::toString);
+        assertEquals(List.of(Thread.currentThread()), prepareThreads);
+        assertEquals(List.of(Thread.currentThread()), parentThreads);
+        assertNotEquals(NATIVE_FORKER, Thread.currentThread().getName());
+    }
+
+    /** Runs {@code print} on a thread of its own, so a stream that stays locked fails the test instead of hanging it. */
+    private static boolean completesWithin(Runnable print, String name) throws InterruptedException {
+        Thread printer = new Thread(print, name);
+        printer.setDaemon(true);
+        printer.start();
+        printer.join(PRINT_TIMEOUT.toMillis());
+        return !printer.isAlive();
+    }
+
+    /** JNA detaches a thread it left attached when that thread exits, which it has once the call returned. */
+    private static boolean noLiveThreadNamed(String name, Duration timeout) throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (Thread.getAllStackTraces().keySet().stream().anyMatch(t -> t.getName().equals(name))) {
+            if (System.nanoTime() > deadline) {
+                return false;
+            }
+            TimeUnit.MILLISECONDS.sleep(10);
+        }
+        return true;
+    }
+}
