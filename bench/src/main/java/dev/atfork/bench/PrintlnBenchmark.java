@@ -24,8 +24,8 @@ import org.openjdk.jmh.annotations.Warmup;
  *
  * <p>{@code jdk} writes to a print stream built like the JDK's {@code System.out}. {@code forkSafe}
  * writes to the view the library installs as {@code System.out} when that very stream was
- * {@code System.out} at {@code register()}: the view encodes the line, then hands it to the JDK
- * stream in one {@code write}.
+ * {@code System.out} at {@code register()}: the view takes its lock, then calls the JDK stream's
+ * own {@code println}, which encodes.
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.Throughput)

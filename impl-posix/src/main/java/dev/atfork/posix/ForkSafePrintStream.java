@@ -1,5 +1,6 @@
 package dev.atfork.posix;
 
+import java.io.IOException;
 import java.io.OutputStream;
 import java.io.PrintStream;
 import java.nio.charset.Charset;
@@ -10,13 +11,12 @@ import java.util.concurrent.locks.ReentrantLock;
  * A fork-safe print stream over another one: {@code System.out} and {@code System.err} while
  * registered, and {@link dev.atfork.AtforkService#watch(PrintStream)}.
  *
- * <p>Text is encoded with the target's charset before the lock is taken, and each call reaches
- * the target as one {@code write}, so a {@code println} is never torn. Flushing, errors and
- * closing are the target's own, as are its autoflush rules.
+ * <p>Each call is the target's own same call, made under the guard's lock, so calls from
+ * different threads never interleave, and the target encodes: a surrogate pair split across calls,
+ * or a byte-order mark, comes out as the target alone would write it. Flushing, errors, closing
+ * and autoflush are the target's own.
  */
 final class ForkSafePrintStream extends PrintStream {
-
-    private static final String LINE_SEPARATOR = System.lineSeparator();
 
     private final StreamGuard<PrintStream> guard;
     private final Charset charset;
@@ -27,25 +27,6 @@ final class ForkSafePrintStream extends PrintStream {
         this.charset = charset;
     }
 
-    /** Writes {@code text} in one piece. Uses no string concatenation, whose first use would spin classes. */
-    private void writeText(String text) {
-        byte[] bytes = text.getBytes(charset);
-        writeBytes(bytes, 0, bytes.length);
-    }
-
-    private void writeLine(String text) {
-        writeText(text.concat(LINE_SEPARATOR));
-    }
-
-    private void writeBytes(byte[] bytes, int offset, int length) {
-        ReentrantLock lock = guard.lock();
-        try {
-            guard.target().write(bytes, offset, length);
-        } finally {
-            lock.unlock();
-        }
-    }
-
     /** Returns the charset this stream encodes text with, as {@code PrintStream.charset()} does since JDK 18. */
     public Charset charset() {
         return charset;
@@ -54,16 +35,6 @@ final class ForkSafePrintStream extends PrintStream {
     /** The guard of this view. */
     StreamGuard<PrintStream> guard() {
         return guard;
-    }
-
-    @Override
-    public void flush() {
-        ReentrantLock lock = guard.lock();
-        try {
-            guard.target().flush();
-        } finally {
-            lock.unlock();
-        }
     }
 
     /** Stops handing this stream over at forks; it keeps working. */
@@ -78,6 +49,16 @@ final class ForkSafePrintStream extends PrintStream {
         ReentrantLock lock = guard.lock();
         try {
             guard.target().close();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    @Override
+    public void flush() {
+        ReentrantLock lock = guard.lock();
+        try {
+            guard.target().flush();
         } finally {
             lock.unlock();
         }
@@ -105,152 +86,300 @@ final class ForkSafePrintStream extends PrintStream {
 
     @Override
     public void write(byte[] bytes, int offset, int length) {
-        writeBytes(bytes, offset, length);
+        ReentrantLock lock = guard.lock();
+        try {
+            guard.target().write(bytes, offset, length);
+        } finally {
+            lock.unlock();
+        }
     }
 
     @Override
-    public void write(byte[] bytes) {
-        writeBytes(bytes, 0, bytes.length);
+    public void write(byte[] bytes) throws IOException {
+        ReentrantLock lock = guard.lock();
+        try {
+            guard.target().write(bytes);
+        } finally {
+            lock.unlock();
+        }
     }
 
-    /** Writes all of {@code bytes}, as {@code PrintStream.writeBytes} does since JDK 14. */
     @Override
     public void writeBytes(byte[] bytes) {
-        writeBytes(bytes, 0, bytes.length);
+        ReentrantLock lock = guard.lock();
+        try {
+            guard.target().writeBytes(bytes);
+        } finally {
+            lock.unlock();
+        }
     }
 
     @Override
     public void print(boolean b) {
-        writeText(String.valueOf(b));
+        ReentrantLock lock = guard.lock();
+        try {
+            guard.target().print(b);
+        } finally {
+            lock.unlock();
+        }
     }
 
     @Override
     public void print(char c) {
-        writeText(String.valueOf(c));
+        ReentrantLock lock = guard.lock();
+        try {
+            guard.target().print(c);
+        } finally {
+            lock.unlock();
+        }
     }
 
     @Override
     public void print(int i) {
-        writeText(String.valueOf(i));
+        ReentrantLock lock = guard.lock();
+        try {
+            guard.target().print(i);
+        } finally {
+            lock.unlock();
+        }
     }
 
     @Override
     public void print(long l) {
-        writeText(String.valueOf(l));
+        ReentrantLock lock = guard.lock();
+        try {
+            guard.target().print(l);
+        } finally {
+            lock.unlock();
+        }
     }
 
     @Override
     public void print(float f) {
-        writeText(String.valueOf(f));
+        ReentrantLock lock = guard.lock();
+        try {
+            guard.target().print(f);
+        } finally {
+            lock.unlock();
+        }
     }
 
     @Override
     public void print(double d) {
-        writeText(String.valueOf(d));
+        ReentrantLock lock = guard.lock();
+        try {
+            guard.target().print(d);
+        } finally {
+            lock.unlock();
+        }
     }
 
     @Override
     public void print(char[] chars) {
-        writeText(new String(chars));
+        ReentrantLock lock = guard.lock();
+        try {
+            guard.target().print(chars);
+        } finally {
+            lock.unlock();
+        }
     }
 
     @Override
     public void print(String text) {
-        writeText(String.valueOf(text));
+        ReentrantLock lock = guard.lock();
+        try {
+            guard.target().print(text);
+        } finally {
+            lock.unlock();
+        }
     }
 
     @Override
     public void print(Object object) {
-        writeText(String.valueOf(object));
+        String text = String.valueOf(object); // the object's own code runs outside the lock, as in the JDK
+        ReentrantLock lock = guard.lock();
+        try {
+            guard.target().print(text);
+        } finally {
+            lock.unlock();
+        }
     }
 
     @Override
     public void println() {
-        writeText(LINE_SEPARATOR);
+        ReentrantLock lock = guard.lock();
+        try {
+            guard.target().println();
+        } finally {
+            lock.unlock();
+        }
     }
 
     @Override
     public void println(boolean b) {
-        writeLine(String.valueOf(b));
+        ReentrantLock lock = guard.lock();
+        try {
+            guard.target().println(b);
+        } finally {
+            lock.unlock();
+        }
     }
 
     @Override
     public void println(char c) {
-        writeLine(String.valueOf(c));
+        ReentrantLock lock = guard.lock();
+        try {
+            guard.target().println(c);
+        } finally {
+            lock.unlock();
+        }
     }
 
     @Override
     public void println(int i) {
-        writeLine(String.valueOf(i));
+        ReentrantLock lock = guard.lock();
+        try {
+            guard.target().println(i);
+        } finally {
+            lock.unlock();
+        }
     }
 
     @Override
     public void println(long l) {
-        writeLine(String.valueOf(l));
+        ReentrantLock lock = guard.lock();
+        try {
+            guard.target().println(l);
+        } finally {
+            lock.unlock();
+        }
     }
 
     @Override
     public void println(float f) {
-        writeLine(String.valueOf(f));
+        ReentrantLock lock = guard.lock();
+        try {
+            guard.target().println(f);
+        } finally {
+            lock.unlock();
+        }
     }
 
     @Override
     public void println(double d) {
-        writeLine(String.valueOf(d));
+        ReentrantLock lock = guard.lock();
+        try {
+            guard.target().println(d);
+        } finally {
+            lock.unlock();
+        }
     }
 
     @Override
     public void println(char[] chars) {
-        writeLine(new String(chars));
+        ReentrantLock lock = guard.lock();
+        try {
+            guard.target().println(chars);
+        } finally {
+            lock.unlock();
+        }
     }
 
     @Override
     public void println(String text) {
-        writeLine(String.valueOf(text));
+        ReentrantLock lock = guard.lock();
+        try {
+            guard.target().println(text);
+        } finally {
+            lock.unlock();
+        }
     }
 
     @Override
     public void println(Object object) {
-        writeLine(String.valueOf(object));
+        String text = String.valueOf(object); // the object's own code runs outside the lock, as in the JDK
+        ReentrantLock lock = guard.lock();
+        try {
+            guard.target().println(text);
+        } finally {
+            lock.unlock();
+        }
     }
 
     @Override
     public PrintStream printf(String format, Object... args) {
-        return format(format, args);
+        ReentrantLock lock = guard.lock();
+        try {
+            guard.target().printf(format, args);
+        } finally {
+            lock.unlock();
+        }
+        return this;
     }
 
     @Override
     public PrintStream printf(Locale locale, String format, Object... args) {
-        return format(locale, format, args);
+        ReentrantLock lock = guard.lock();
+        try {
+            guard.target().printf(locale, format, args);
+        } finally {
+            lock.unlock();
+        }
+        return this;
     }
 
     @Override
     public PrintStream format(String format, Object... args) {
-        return format(Locale.getDefault(Locale.Category.FORMAT), format, args);
+        ReentrantLock lock = guard.lock();
+        try {
+            guard.target().format(format, args);
+        } finally {
+            lock.unlock();
+        }
+        return this;
     }
 
     @Override
     public PrintStream format(Locale locale, String format, Object... args) {
-        writeText(String.format(locale, format, args));
+        ReentrantLock lock = guard.lock();
+        try {
+            guard.target().format(locale, format, args);
+        } finally {
+            lock.unlock();
+        }
         return this;
     }
 
     @Override
     public PrintStream append(CharSequence text) {
-        writeText(String.valueOf(text));
+        ReentrantLock lock = guard.lock();
+        try {
+            guard.target().append(text);
+        } finally {
+            lock.unlock();
+        }
         return this;
     }
 
     @Override
     public PrintStream append(CharSequence text, int start, int end) {
-        CharSequence chars = text == null ? "null" : text;
-        writeText(chars.subSequence(start, end).toString());
+        ReentrantLock lock = guard.lock();
+        try {
+            guard.target().append(text, start, end);
+        } finally {
+            lock.unlock();
+        }
         return this;
     }
 
     @Override
     public PrintStream append(char c) {
-        print(c);
+        ReentrantLock lock = guard.lock();
+        try {
+            guard.target().append(c);
+        } finally {
+            lock.unlock();
+        }
         return this;
     }
 }
