@@ -22,10 +22,12 @@ final class ForkHandover {
     /** Counts the prepare phases run in this process and its ancestors. */
     static final AtomicLong EPOCH = new AtomicLong();
     /** Serialises additions to {@link #registry}; neither the fork-time code nor {@link #remove} takes it. */
-    private static final Object ADDING = new Object();
+    private static volatile Object adding = new Object();
+    /** The process whose threads may hold {@link #adding}; a child makes its own lock. */
+    private static volatile int addingPid = LibC.getpid();
     /** Every guard watched, held weakly; a prepare phase reads it without a lock. */
     private static volatile Registry registry = new Registry(new GuardReference[8], 0);
-    /** Where the next addition looks for entries of guards no longer watched; guarded by {@link #ADDING}. */
+    /** Where the next addition looks for entries of guards no longer watched; guarded by {@link #adding}. */
     private static int sweepFrom;
     /** The forks whose prepare phase ran and parent phase has not: the process id in the high half, the count in the low. */
     private static final AtomicLong FORKS_IN_FLIGHT = new AtomicLong();
@@ -63,7 +65,7 @@ final class ForkHandover {
     /** Starts handing {@code guard} over at every fork, unless it is already; in amortised constant time. */
     static void add(StreamGuard<?> guard) {
         GuardReference reference = new GuardReference(guard);
-        synchronized (ADDING) {
+        synchronized (addingLock()) {
             if (guard.isWatched()) {
                 return;
             }
@@ -77,6 +79,20 @@ final class ForkHandover {
             guard.registration = reference;
             registry = new Registry(current.slots, current.size + 1);
         }
+    }
+
+    /**
+     * The lock that serialises additions. A child, which has only the thread that forked, makes a
+     * lock of its own: the parent's may be held by a thread the child does not have. A registry
+     * an addition left half done is still whole up to its published size.
+     */
+    private static Object addingLock() {
+        int pid = LibC.getpid();
+        if (addingPid != pid) {
+            adding = new Object();
+            addingPid = pid;
+        }
+        return adding;
     }
 
     /** The watched guards of a full registry, in a new array at most half full; not yet published. */

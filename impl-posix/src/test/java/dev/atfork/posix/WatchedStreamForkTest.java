@@ -7,10 +7,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.atfork.AtforkService;
 import dev.atfork.Registration;
 import dev.atfork.testing.Forker;
+import dev.atfork.testing.PipeDrain;
 import dev.atfork.testing.TestLibC;
 import java.io.BufferedOutputStream;
 import java.io.BufferedWriter;
-import java.io.ByteArrayOutputStream;
 import java.io.FileOutputStream;
 import java.io.FileWriter;
 import java.io.IOException;
@@ -22,7 +22,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
@@ -191,24 +190,7 @@ class WatchedStreamForkTest {
         int readFd = fds[0];
         int writeFd = fds[1];
         CountDownLatch read = new CountDownLatch(1);
-        ByteArrayOutputStream piped = new ByteArrayOutputStream();
-        Thread reader = new Thread(() -> {
-            try {
-                read.await(30, TimeUnit.SECONDS);
-            } catch (InterruptedException e) {
-                return;
-            }
-            byte[] buffer = new byte[65536];
-            long n;
-            while ((n = TestLibC.read(readFd, buffer, buffer.length)) > 0) {
-                synchronized (piped) {
-                    piped.write(buffer, 0, (int) n);
-                }
-            }
-            TestLibC.close(readFd);
-        }, "pipe-reader");
-        reader.setDaemon(true);
-        reader.start();
+        PipeDrain piped = new PipeDrain(readFd, read);
         AtomicLong filled = new AtomicLong();
         FileOutputStream filler = new FileOutputStream("/proc/self/fd/" + writeFd);
         Thread fill = new Thread(() -> {
@@ -258,11 +240,7 @@ class WatchedStreamForkTest {
             filler.close();
             TestLibC.close(writeFd);
         }
-        reader.join(10_000);
-        String text;
-        synchronized (piped) {
-            text = piped.toString(StandardCharsets.US_ASCII);
-        }
+        String text = piped.text();
         assertEquals(1, ForkedLines.occurrences(text, "parent partial\n"), "the parent's buffered line in the pipe");
         assertEquals(0, ForkedLines.occurrences(text, CHILD_LINE), "the child's line went to the dropping spare");
     }
@@ -277,24 +255,7 @@ class WatchedStreamForkTest {
         int writeFd = fds[1];
         FileOutputStream raw = new FileOutputStream("/proc/self/fd/" + writeFd);
         CountDownLatch forked = new CountDownLatch(1);
-        ByteArrayOutputStream piped = new ByteArrayOutputStream();
-        Thread reader = new Thread(() -> {
-            try {
-                forked.await(30, TimeUnit.SECONDS);
-            } catch (InterruptedException e) {
-                return;
-            }
-            byte[] buffer = new byte[65536];
-            long n;
-            while ((n = TestLibC.read(readFd, buffer, buffer.length)) > 0) {
-                synchronized (piped) {
-                    piped.write(buffer, 0, (int) n);
-                }
-            }
-            TestLibC.close(readFd);
-        }, "pipe-reader");
-        reader.setDaemon(true);
-        reader.start();
+        PipeDrain piped = new PipeDrain(readFd, forked);
         AtomicBoolean stop = new AtomicBoolean();
         AtomicLong lines = new AtomicLong();
         Forker.Result result;
@@ -334,12 +295,7 @@ class WatchedStreamForkTest {
                 TestLibC.close(writeFd);
             }
         }
-        reader.join(10_000);
-        String text;
-        synchronized (piped) {
-            text = piped.toString(StandardCharsets.US_ASCII);
-        }
-        return new StuckFork(result, "watched " + raw, text);
+        return new StuckFork(result, "watched " + raw, piped.text());
     }
 
     /** Child action: marks "B", writes {@code line} through {@code view} and flushes, marks "A". */

@@ -1,6 +1,5 @@
 package dev.atfork.testing;
 
-import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
@@ -106,9 +105,9 @@ public final class Forker {
             throw new IllegalStateException("fork failed");
         }
         report.closeWriteEnd();
-        Drain reportDrain = report.drain();
-        Drain outDrain = out == null ? null : out.closeWriteEnd().drain();
-        Drain errDrain = err == null ? null : err.closeWriteEnd().drain();
+        PipeDrain reportDrain = report.drain();
+        PipeDrain outDrain = out == null ? null : out.closeWriteEnd().drain();
+        PipeDrain errDrain = err == null ? null : err.closeWriteEnd().drain();
         int[] status = new int[1];
         boolean hung = !awaitExit(pid, status, timeout);
         String blockedOn = "";
@@ -260,39 +259,8 @@ public final class Forker {
             return this;
         }
 
-        Drain drain() {
-            return new Drain(readFd);
-        }
-    }
-
-    private static final class Drain {
-        private final ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-        private final Thread thread;
-
-        Drain(int fd) {
-            thread = new Thread(() -> {
-                byte[] buffer = new byte[8192];
-                long n;
-                while ((n = TestLibC.read(fd, buffer, buffer.length)) > 0) {
-                    synchronized (bytes) {
-                        bytes.write(buffer, 0, (int) n);
-                    }
-                }
-                TestLibC.close(fd);
-            }, "forker-drain-" + fd);
-            thread.setDaemon(true);
-            thread.start();
-        }
-
-        byte[] bytes() {
-            try {
-                thread.join(10_000);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-            synchronized (bytes) {
-                return bytes.toByteArray();
-            }
+        PipeDrain drain() {
+            return new PipeDrain(readFd);
         }
     }
 }
