@@ -1,0 +1,150 @@
+package dev.atfork.itest.reliability;
+
+import dev.atfork.AtforkService;
+import dev.atfork.Registration;
+import dev.atfork.testing.Forker;
+import dev.atfork.testing.TestLibC;
+import java.io.BufferedOutputStream;
+import java.io.FileDescriptor;
+import java.io.FileOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * A fork storm for {@link ChildDeoptTest}, in a JVM of its own started with a JIT log: 4 threads
+ * print to {@code System.out} (over /dev/null) while the main thread forks N children, the
+ * library registered with preFork, afterForkParent and afterForkChild hooks. Each child reports
+ * its pid, whether the child hook ran, prints one line through {@code System.out} and exits.
+ *
+ * <p>Every {@value #CANARY_EVERY}th child then calls {@link #canary} with an argument the parent
+ * never passed, once the parent has had it compiled: a deoptimisation in the child on purpose, of
+ * the test's own code, which shows that the child's deoptimisations can be seen at all.
+ *
+ * <p>With {@code capture} (JDK 17, which has no deoptimisation log tag), each child's fd 1 is a
+ * pipe of its own ({@link Forker.Capture#STDOUT}, set up before the child runs any of the test's
+ * code), so what the JVM prints there in the child, such as {@code -XX:+PrintCompilation}'s
+ * "made not entrant" lines, is kept apart from the parent's: this JVM prints it back as lines
+ * {@code childOut <pid> <line>}. {@code System.out} itself is over /dev/null, so no Java line
+ * reaches fd 1.
+ *
+ * <p>Prints {@code key=value} lines to fd 1 through a stream of its own: {@code childPids},
+ * {@code tally}, {@code ok}, {@code childHooks}, {@code preForks}, {@code afterForkParents}.
+ */
+public final class DeoptStormMain {
+
+    private static final PrintStream OUT = new PrintStream(new FileOutputStream(FileDescriptor.out), true);
+    private static final int PRINTERS = 4;
+    static final int CANARY_EVERY = 50;
+    private static volatile int sink;
+    /** The child's second mark: set to {@code H} by the afterForkChild hook, which only ever runs in a child. */
+    private static volatile byte childMark = 'N';
+
+    private DeoptStormMain() {
+    }
+
+    /**
+     * Entry point.
+     *
+     * @param args forks; optionally {@code capture}
+     * @throws Exception if anything fails
+     */
+    public static void main(String[] args) throws Exception {
+        int forks = Integer.parseInt(args[0]);
+        boolean capture = args.length > 1 && args[1].equals("capture");
+        AtforkService service = AtforkService.load();
+        OUT.println("name=" + service.name());
+        System.setOut(new PrintStream(new BufferedOutputStream(new FileOutputStream("/dev/null"), 128), true));
+        service.register();
+        AtomicInteger preForks = new AtomicInteger();
+        AtomicInteger afterForkParents = new AtomicInteger();
+        AtomicBoolean stop = new AtomicBoolean();
+        List<Thread> printers = new ArrayList<>();
+        Reliability.Tally tally = new Reliability.Tally();
+        StringBuilder pids = new StringBuilder();
+        int childHooks = 0;
+        try (Registration pre = service.preFork(preForks::incrementAndGet);
+             Registration parent = service.afterForkParent(afterForkParents::incrementAndGet);
+             Registration child = service.afterForkChild(() -> childMark = 'H')) {
+            for (int i = 0; i < PRINTERS; i++) {
+                int id = i;
+                Thread printer = new Thread(() -> {
+                    long n = 0;
+                    while (!stop.get()) {
+                        System.out.println("printer " + id + " line " + n++);
+                    }
+                }, "deopt-printer-" + i);
+                printer.setDaemon(true);
+                printers.add(printer);
+            }
+            childAction(0).run(-1); // warm-up: the parent runs what a child runs, reporting to no fd
+            for (int i = 0; i < 300_000; i++) {
+                sink = canary(i & 0xffff); // C2 compiles it with the branch for a negative argument as an uncommon trap
+            }
+            printers.forEach(Thread::start);
+            Thread.sleep(100);
+            for (int i = 0; i < forks; i++) {
+                Forker.Result result = Forker.fork(childAction(i), Duration.ofSeconds(3),
+                        capture ? Forker.Capture.STDOUT : Forker.Capture.NONE);
+                String report = result.reportText();
+                int end = report.indexOf(';');
+                if (end > 0) {
+                    String pid = report.substring(0, end);
+                    pids.append(pids.length() == 0 ? "" : ",").append(pid);
+                    for (String out : result.stdoutText().split("\n")) {
+                        if (!out.isBlank()) {
+                            OUT.println("childOut " + pid + " " + out);
+                        }
+                    }
+                }
+                String marks = report.substring(end + 1);
+                childHooks += marks.startsWith("H") ? 1 : 0;
+                tally.add(i, result, report.substring(0, end + 1) + "HBA");
+            }
+        } finally {
+            stop.set(true);
+            for (Thread printer : printers) {
+                printer.join(5_000);
+            }
+            service.deregister();
+        }
+        OUT.println("childPids=" + pids);
+        OUT.println("tally=" + tally);
+        OUT.println("notes=" + tally.notes);
+        OUT.println("canaryChildren=" + (forks - 1) / CANARY_EVERY);
+        OUT.println("ok=" + tally.get(Reliability.Outcome.OK));
+        OUT.println("childHooks=" + childHooks);
+        OUT.println("preForks=" + preForks.get());
+        OUT.println("afterForkParents=" + afterForkParents.get());
+        OUT.flush();
+        Runtime.getRuntime().halt(0);
+    }
+
+    /** Reports {@code <pid>;}, then {@code H} if the child hook ran; marks {@code B}, prints one line, marks {@code A}. */
+    private static Forker.ChildAction childAction(int child) {
+        String line = "child " + child;
+        int canaryArgument = child % CANARY_EVERY == 0 && child > 0 ? -1 : 1;
+        return fd -> {
+            int pid = TestLibC.getpid();
+            Forker.write(fd, (pid + ";").getBytes(StandardCharsets.US_ASCII));
+            Forker.write(fd, new byte[] {childMark}); // no branch of the test's own that only a child takes
+            Forker.write(fd, Reliability.BEFORE);
+            System.out.println(line);
+            Forker.write(fd, Reliability.AFTER);
+            sink = canary(canaryArgument);
+            return 0;
+        };
+    }
+
+    /** Never called with a negative argument in the parent. */
+    static int canary(int x) {
+        if (x < 0) {
+            return -3 * x + sink;
+        }
+        return x + 1;
+    }
+}
