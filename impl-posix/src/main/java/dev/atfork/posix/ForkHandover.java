@@ -204,6 +204,7 @@ final class ForkHandover {
             CHILD_PATH.lock().unlock();
             held.unlock();
         }
+        noForkInFlight(-1); // the count names another process, as in a child: no process is -1
     }
 
     /**
