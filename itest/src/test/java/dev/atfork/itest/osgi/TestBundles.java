@@ -24,7 +24,19 @@ final class TestBundles {
      * @return {@code target}
      */
     static Path build(Path target, String symbolicName, String pkg, Class<?> anyClass) throws Exception {
+        return build(target, symbolicName, pkg, anyClass, "*");
+    }
+
+    /**
+     * Builds a bundle holding one package of the test classes, with the imports given.
+     *
+     * @param importPackage its {@code Import-Package} instruction for bnd, such as {@code "*"}
+     * @see #build(Path, String, String, Class)
+     */
+    static Path build(Path target, String symbolicName, String pkg, Class<?> anyClass, String importPackage)
+            throws Exception {
         try (Builder builder = new Builder()) {
+            builder.setProperty(Constants.IMPORT_PACKAGE, importPackage);
             builder.setProperty(Constants.BUNDLE_SYMBOLICNAME, symbolicName);
             builder.setProperty(Constants.BUNDLE_VERSION, "1.0.0");
             builder.setProperty(Constants.PRIVATEPACKAGE, pkg);
