@@ -77,10 +77,9 @@ class SealedSwitchForkTest {
         service.register();
         try (Registration hook = service.preFork(() -> events.append("pre,"))) {
             List<String> attempts = new ArrayList<>();
-            attempts.add(attempt("activate", () -> NativeForkHandlers.class.getMethod("activate", ForkTarget.class)
-                    .invoke(null, IDLE)));
+            attempts.add(attempt("static activate", () -> staticMethod("activate", ForkTarget.class).invoke(null, IDLE)));
             attempts.add(attempt("claim", () -> {
-                Object handlers = NativeForkHandlers.class.getMethod("claim").invoke(null);
+                Object handlers = staticMethod("claim").invoke(null);
                 handlers.getClass().getMethod("activate", ForkTarget.class).invoke(handlers, IDLE);
             }));
 
@@ -91,10 +90,19 @@ class SealedSwitchForkTest {
             assertTrue(result.exited(0), result::toString);
             assertEquals("pre,", result.reportText(), "the child saw the preFork hook");
             assertEquals("pre,", events.toString(), "the preFork hook ran in the parent");
-            assertEquals(List.of("activate: absent", "claim: refused by java.lang.IllegalCallerException"), attempts);
+            assertEquals(List.of("static activate: absent", "claim: refused by java.lang.IllegalCallerException"), attempts);
         } finally {
             service.deregister();
         }
+    }
+
+    /** The public static method of {@link NativeForkHandlers} of this name and parameters, if any. */
+    private static Method staticMethod(String name, Class<?>... parameters) throws NoSuchMethodException {
+        Method method = NativeForkHandlers.class.getMethod(name, parameters);
+        if (!Modifier.isStatic(method.getModifiers())) {
+            throw new NoSuchMethodException("no static " + method);
+        }
+        return method;
     }
 
     /** A way in, tried through public reflection: absent, refused, or (the defect) it worked. */

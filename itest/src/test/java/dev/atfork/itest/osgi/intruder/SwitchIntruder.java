@@ -3,6 +3,8 @@ package dev.atfork.itest.osgi.intruder;
 import dev.atfork.spi.ForkTarget;
 import dev.atfork.spi.NativeForkHandlers;
 import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Method;
+import java.lang.reflect.Modifier;
 import java.util.function.Supplier;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
@@ -35,9 +37,10 @@ public final class SwitchIntruder implements Supplier<String> {
     @Activate
     void activate() {
         try {
-            try {
-                NativeForkHandlers.class.getMethod("activate", ForkTarget.class).invoke(null, IDLE);
-            } catch (NoSuchMethodException absent) {
+            Method activate = NativeForkHandlers.class.getMethod("activate", ForkTarget.class);
+            if (Modifier.isStatic(activate.getModifiers())) {
+                activate.invoke(null, IDLE);
+            } else {
                 Object handlers = NativeForkHandlers.class.getMethod("claim").invoke(null);
                 handlers.getClass().getMethod("activate", ForkTarget.class).invoke(handlers, IDLE);
             }
