@@ -1,27 +1,38 @@
 package dev.atfork.spi;
 
+import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Deque;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Objects;
 import java.util.Set;
 
 /**
- * The process-wide end of a provider's native fork handlers, for providers only.
+ * One set of a provider's native fork handlers and the switch that routes them to the provider's
+ * {@link ForkTarget}: a capability, held by the provider that {@linkplain #claim() claimed} it.
  *
- * <p>POSIX cannot remove a fork handler, so the callback objects a provider hands to native code
- * are pinned here for the life of the process, and they reach the provider only through this
- * class. A provider that stops, or is replaced by a refreshed copy of its OSGi bundle, swaps the
- * {@linkplain #activate target}; it never installs a second set of handlers.
+ * <p><b>Trust.</b> Whoever holds a set decides what its handlers do at every fork, so nothing public
+ * leads to one but {@link #claim()}, and only classes of the POSIX provider's package
+ * ({@code dev.atfork.posix}) may call that. The fork-time entry points {@link #prepare()},
+ * {@link #parent()} and {@link #child()} are methods of the set, so only the callbacks its holder
+ * made reach them. A claim gets a set of its own, or one that a provider released: never one in
+ * use, so no claimer can switch another provider's handlers off, nor keep it from claiming. The
+ * caller check is a guard, not a wall: code that defines classes in the provider's package passes
+ * it, as it passes Java's package access. On the module path this package is exported only to the
+ * providers, and in OSGi only to importers that name the mandatory attribute
+ * {@code atfork-internal=true}. Reflection that breaks encapsulation is out of scope.
  *
- * <p>This class is the only record of the forks in flight: each thread keeps a stack of them,
- * since a hook may fork again, each entry the target its prepare phase called and the frame that
- * phase returned. The parent and child phases of a fork reach the same target with the same frame,
- * even where forks overlap. The fork-time methods take no lock, and {@link #install} may be
- * blocked by a fork in progress.
+ * <p>POSIX cannot remove a fork handler, so a set that installed one stays pinned, with its
+ * callbacks, for the life of the process. A provider that stops {@linkplain #release releases}
+ * its set, idle; a refreshed copy of its OSGi bundle claims the set back and reuses the handlers
+ * already installed, rather than adding a second set. The fork-time methods take no lock, and
+ * {@link #install} may be blocked by a fork in progress.
  */
 public final class NativeForkHandlers {
 
+    private static final String PROVIDER_PACKAGE = "dev.atfork.posix";
+    private static final StackWalker STACK = StackWalker.getInstance(StackWalker.Option.RETAIN_CLASS_REFERENCE);
     private static final ForkTarget IDLE = new ForkTarget() {
         @Override
         public Object prepare() {
@@ -36,123 +47,139 @@ public final class NativeForkHandlers {
         public void child(Object frame) {
         }
     };
-    private static final List<Object> PINNED = new ArrayList<>();
-    private static final Set<String> INSTALLED = new HashSet<>();
-    private static final Forking NOT_FORKING = new Forking(IDLE, null, null);
-    private static volatile ForkTarget target = IDLE;
-    /** This thread's forks in flight, innermost first. */
-    private static final ThreadLocal<Forking> FORKING = new ThreadLocal<>();
+    /** Every set that installed a handler; guarded by the class. */
+    private static final List<NativeForkHandlers> PINNED = new ArrayList<>();
+    /** Released sets, for the next claims; guarded by the class. */
+    private static final Deque<NativeForkHandlers> RELEASED = new ArrayDeque<>();
 
-    /** One fork in flight: the target its prepare phase called and the frame it returned. */
-    private static final class Forking {
-        final ForkTarget target;
-        final Object frame;
-        final Forking outer;
-
-        Forking(ForkTarget target, Object frame, Forking outer) {
-            this.target = target;
-            this.frame = frame;
-            this.outer = outer;
-        }
-    }
+    /** Guarded by the class, as are {@link #installed} and {@link #held}. */
+    private final List<Object> callbacks = new ArrayList<>();
+    private final Set<String> installed = new HashSet<>();
+    private boolean held = true;
+    private final ForksInFlight forks = new ForksInFlight(IDLE);
+    private volatile ForkTarget target = IDLE;
 
     private NativeForkHandlers() {
     }
 
     /**
-     * Runs {@code installer} unless a handler under this name was installed before in this
-     * process, and pins {@code callbacks} for the life of the process.
+     * Hands the calling provider a set of its own: the one released longest ago, or a new one.
+     *
+     * @return the set, idle, held by the caller until it {@linkplain #release releases} it
+     * @throws IllegalCallerException if the caller is not a class of the POSIX provider's package
+     */
+    public static NativeForkHandlers claim() {
+        Class<?> caller = STACK.getCallerClass();
+        if (!caller.getPackageName().equals(PROVIDER_PACKAGE)) {
+            throw new IllegalCallerException(caller.getName() + " may not claim native fork handlers: "
+                    + "only the atfork provider may, and only through its public API may others use it");
+        }
+        synchronized (NativeForkHandlers.class) {
+            NativeForkHandlers released = RELEASED.poll();
+            if (released == null) {
+                return new NativeForkHandlers();
+            }
+            released.held = true;
+            return released;
+        }
+    }
+
+    /**
+     * Tells whether any set installed a handler of this name in this process. Changes nothing.
+     *
+     * @param handler the handler's name, such as {@code "child"}
+     * @return {@code true} once {@link #install} ran for it on some set
+     */
+    public static boolean isInstalled(String handler) {
+        synchronized (NativeForkHandlers.class) {
+            return PINNED.stream().anyMatch(set -> set.installed.contains(handler));
+        }
+    }
+
+    /**
+     * Runs {@code installer} unless this set installed a handler of this name before, and pins
+     * {@code handlerCallbacks} for the life of the process.
      *
      * @param handler the handler's name, such as {@code "prepare+parent"}
-     * @param callbacks the objects native code calls; never released
+     * @param handlerCallbacks the objects native code calls; they call this set's fork-time methods
      * @param installer registers the handler with libc; may throw, in which case nothing is pinned
      * @return {@code true} if the installer ran now
+     * @throws IllegalStateException if this set was released
      */
-    public static synchronized boolean install(String handler, Object callbacks, Runnable installer) {
+    public boolean install(String handler, Object handlerCallbacks, Runnable installer) {
         Objects.requireNonNull(handler, "handler");
-        Objects.requireNonNull(callbacks, "callbacks");
-        if (INSTALLED.contains(handler)) {
-            return false;
-        }
-        installer.run();
-        PINNED.add(callbacks);
-        INSTALLED.add(handler);
-        return true;
-    }
-
-    /**
-     * Tells whether a handler was installed in this process.
-     *
-     * @param handler the handler's name
-     * @return {@code true} once {@link #install} ran for it
-     */
-    public static synchronized boolean isInstalled(String handler) {
-        return INSTALLED.contains(handler);
-    }
-
-    /**
-     * Makes {@code forkTarget} the one the native handlers call.
-     *
-     * @param forkTarget the provider's dispatcher
-     */
-    public static synchronized void activate(ForkTarget forkTarget) {
-        target = Objects.requireNonNull(forkTarget, "forkTarget");
-    }
-
-    /**
-     * Lets the native handlers go idle, if {@code forkTarget} is still the one they call.
-     *
-     * @param forkTarget the provider's dispatcher
-     */
-    public static synchronized void deactivate(ForkTarget forkTarget) {
-        if (target == forkTarget) {
-            target = IDLE;
+        Objects.requireNonNull(handlerCallbacks, "handlerCallbacks");
+        synchronized (NativeForkHandlers.class) {
+            requireHeld();
+            if (installed.contains(handler)) {
+                return false;
+            }
+            installer.run();
+            callbacks.add(handlerCallbacks);
+            if (installed.isEmpty()) {
+                PINNED.add(this);
+            }
+            installed.add(handler);
+            return true;
         }
     }
 
     /**
-     * Returns the frame of this thread's innermost fork in flight. In a child whose child phase
-     * ran no Java, that is still the frame of the fork that made it.
+     * Makes {@code forkTarget} the one this set's handlers call.
+     *
+     * @param forkTarget the provider's dispatcher
+     * @throws IllegalStateException if this set was released
+     */
+    public void activate(ForkTarget forkTarget) {
+        Objects.requireNonNull(forkTarget, "forkTarget");
+        synchronized (NativeForkHandlers.class) {
+            requireHeld();
+            target = forkTarget;
+        }
+    }
+
+    /**
+     * Lets this set's handlers go idle and gives the set up, for the next claim. The caller must
+     * drop its reference: the set may be handed to another copy of the provider. Idempotent.
+     */
+    public void release() {
+        synchronized (NativeForkHandlers.class) {
+            if (held) {
+                target = IDLE;
+                held = false;
+                RELEASED.add(this);
+            }
+        }
+    }
+
+    /**
+     * Returns the frame of this thread's innermost fork in flight through this set. In a child
+     * whose child phase ran no Java, that is still the frame of the fork that made it.
      *
      * @return the frame, or null if no fork is in flight on this thread
      */
-    public static Object currentFrame() {
-        Forking forking = FORKING.get();
-        return forking == null ? null : forking.frame;
+    public Object currentFrame() {
+        return forks.currentFrame();
     }
 
-    /** Called by the native prepare handler. */
-    public static void prepare() {
-        ForkTarget current = target;
-        Forking outer = FORKING.get();
-        Object frame = null;
-        try {
-            frame = current.prepare();
-        } finally {
-            FORKING.set(new Forking(current, frame, outer)); // pushed whatever happened, so the phases pair up
+    /** Called by this set's native prepare handler. */
+    public void prepare() {
+        forks.prepare(target);
+    }
+
+    /** Called by this set's native parent handler; the fork stays in flight until its target returns. */
+    public void parent() {
+        forks.parent();
+    }
+
+    /** Called by this set's native child handler. */
+    public void child() {
+        forks.child();
+    }
+
+    private void requireHeld() {
+        if (!held) {
+            throw new IllegalStateException("these native fork handlers were released");
         }
-    }
-
-    /** Called by the native parent handler; the fork stays in flight until its target returns. */
-    public static void parent() {
-        Forking forking = innermost();
-        try {
-            forking.target.parent(forking.frame);
-        } finally {
-            FORKING.set(forking.outer);
-        }
-    }
-
-    /** Called by the native child handler. */
-    public static void child() {
-        Forking forking = innermost();
-        FORKING.set(forking.outer);
-        forking.target.child(forking.frame);
-    }
-
-    /** This thread's innermost fork; without one, the idle target's, so the warm-up runs the same code. */
-    private static Forking innermost() {
-        Forking forking = FORKING.get();
-        return forking == null ? NOT_FORKING : forking;
     }
 }

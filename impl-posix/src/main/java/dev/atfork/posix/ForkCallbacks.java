@@ -6,9 +6,10 @@ import com.sun.jna.Native;
 import dev.atfork.spi.NativeForkHandlers;
 
 /**
- * The objects libc calls at fork. Each forwards to {@link NativeForkHandlers}, so handlers
- * installed by an earlier copy of this module keep reaching the current one. They are pinned for
- * the life of the process and never let a {@link Throwable} reach native code.
+ * The objects libc calls at fork, one per phase. Each forwards to the {@link NativeForkHandlers}
+ * set it was made for, so handlers installed by an earlier copy of this module keep reaching the
+ * copy that holds that set now. The set pins them for the life of the process; they never let a
+ * {@link Throwable} reach native code.
  *
  * <p>A thread the JVM did not create, such as a native library's own, may fork too. JNA attaches
  * such a thread to run a callback and by default detaches it after each call, so the prepare and
@@ -17,19 +18,23 @@ import dev.atfork.spi.NativeForkHandlers;
  * phase took. So each callback gets a {@link CallbackThreadInitializer} that leaves the thread
  * attached, as a daemon, until the native thread exits (JNA then detaches it). The initializer
  * only applies to threads JNA must attach; a Java thread that forks runs the callbacks as itself.
- * JNA reads it when a callback is first handed to native code, so it is set here, before any of
- * these objects can be.
+ * JNA reads it when a callback is first handed to native code, so the constructor sets it, before
+ * any of these objects can be.
  */
 final class ForkCallbacks {
 
     /** The name of a native thread that JNA attached to run a fork handler. */
     static final String NATIVE_THREAD_NAME = "atfork-native-forker";
 
-    static final ForkCallback PREPARE = attachedAcrossForks(new Prepare());
-    static final ForkCallback PARENT = attachedAcrossForks(new Parent());
-    static final ForkCallback CHILD = attachedAcrossForks(new Child());
+    final ForkCallback prepare;
+    final ForkCallback parent;
+    final ForkCallback child;
 
-    private ForkCallbacks() {
+    /** Makes the callbacks of {@code handlers}, the set this copy of the module holds. */
+    ForkCallbacks(NativeForkHandlers handlers) {
+        prepare = attachedAcrossForks(new Prepare(handlers));
+        parent = attachedAcrossForks(new Parent(handlers));
+        child = attachedAcrossForks(new Child(handlers));
     }
 
     /** Keeps a native thread attached after it ran {@code callback}: daemon, not detached, named. */
@@ -44,10 +49,16 @@ final class ForkCallbacks {
     }
 
     private static final class Prepare implements ForkCallback {
+        private final NativeForkHandlers handlers;
+
+        Prepare(NativeForkHandlers handlers) {
+            this.handlers = handlers;
+        }
+
         @Override
         public void invoke() {
             try {
-                NativeForkHandlers.prepare();
+                handlers.prepare();
             } catch (Throwable ignored) {
                 // The dispatcher reports hook failures itself; nothing may reach JNA's logging handler.
             }
@@ -55,10 +66,16 @@ final class ForkCallbacks {
     }
 
     private static final class Parent implements ForkCallback {
+        private final NativeForkHandlers handlers;
+
+        Parent(NativeForkHandlers handlers) {
+            this.handlers = handlers;
+        }
+
         @Override
         public void invoke() {
             try {
-                NativeForkHandlers.parent();
+                handlers.parent();
             } catch (Throwable ignored) {
                 // As in Prepare.
             }
@@ -66,10 +83,16 @@ final class ForkCallbacks {
     }
 
     private static final class Child implements ForkCallback {
+        private final NativeForkHandlers handlers;
+
+        Child(NativeForkHandlers handlers) {
+            this.handlers = handlers;
+        }
+
         @Override
         public void invoke() {
             try {
-                NativeForkHandlers.child();
+                handlers.child();
             } catch (Throwable ignored) {
                 // As in Prepare.
             }

@@ -21,6 +21,8 @@ final class ForkDispatcher implements ForkTarget {
     final HookList afterForkParentHooks = new HookList();
     final HookList afterForkChildHooks = new HookList();
     private volatile boolean registered;
+    /** The set whose forks in flight tell whether a fork is in progress; the last one claimed. */
+    private volatile NativeForkHandlers handlers;
     private volatile long prepareTimeoutNanos;
 
     boolean isRegistered() {
@@ -29,6 +31,10 @@ final class ForkDispatcher implements ForkTarget {
 
     void setRegistered(boolean registered) {
         this.registered = registered;
+    }
+
+    void setHandlers(NativeForkHandlers handlers) {
+        this.handlers = handlers;
     }
 
     /** How long the prepare phase may wait for the protected streams, in all. */
@@ -42,13 +48,18 @@ final class ForkDispatcher implements ForkTarget {
      * library ran no Java there.
      */
     boolean isForkInProgress() {
-        return NativeForkHandlers.currentFrame() instanceof ForkFrame;
+        return currentFrame() instanceof ForkFrame;
     }
 
     /** Tells whether the caller is inside this process's fork handlers, where some libcs hold their atfork lock. */
     boolean isInsideForkHandlers() {
-        Object frame = NativeForkHandlers.currentFrame();
+        Object frame = currentFrame();
         return frame instanceof ForkFrame && ((ForkFrame) frame).pid == LibC.getpid();
+    }
+
+    private Object currentFrame() {
+        NativeForkHandlers current = handlers;
+        return current == null ? null : current.currentFrame();
     }
 
     /** Runs the pre-fork hooks, then takes the streams; returns null, for no work after the fork, while not registered. */

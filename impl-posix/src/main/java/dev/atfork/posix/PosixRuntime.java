@@ -16,6 +16,10 @@ final class PosixRuntime {
     private static final Object LOCK = new Object();
     /** Read once per process, at the first register(), so that no caller changes it for the others; guarded by LOCK. */
     private static long prepareTimeoutNanos = -1;
+    /** The native handlers this copy of the module holds, from register() to shutdown(); guarded by LOCK. */
+    private static NativeForkHandlers handlers;
+    /** The callbacks made for {@link #handlers}; guarded by LOCK. */
+    private static ForkCallbacks callbacks;
 
     private PosixRuntime() {
     }
@@ -32,19 +36,20 @@ final class PosixRuntime {
             }
             try {
                 Watches.warmUp();
-                NativeForkHandlers.install(PREPARE_AND_PARENT,
-                        new Object[] {ForkCallbacks.PREPARE, ForkCallbacks.PARENT}, () -> {
-                            NativeBinding.warmUp(ForkCallbacks.PREPARE);
-                            NativeBinding.warmUp(ForkCallbacks.PARENT);
-                            NativeBinding.registerAtfork(ForkCallbacks.PREPARE, ForkCallbacks.PARENT, null);
-                        });
+                claimHandlers();
+                ForkCallbacks made = callbacks;
+                handlers.install(PREPARE_AND_PARENT, new Object[] {made.prepare, made.parent}, () -> {
+                    NativeBinding.warmUp(made.prepare);
+                    NativeBinding.warmUp(made.parent);
+                    NativeBinding.registerAtfork(made.prepare, made.parent, null);
+                });
                 if (!DISPATCHER.afterForkChildHooks.isEmpty()) {
                     installChildHandler();
                 }
             } catch (RuntimeException | LinkageError e) {
                 throw new IllegalStateException("cannot install the fork handlers: " + e, e);
             }
-            NativeForkHandlers.activate(DISPATCHER);
+            handlers.activate(DISPATCHER);
             StandardStreams.install();
             DISPATCHER.setRegistered(true);
         }
@@ -59,10 +64,26 @@ final class PosixRuntime {
         }
     }
 
-    /** Goes idle for good: this copy of the module is being stopped. */
+    /** Goes idle and gives the native handlers up, for the next copy of this module: this one is being stopped. */
     static void shutdown() {
-        deregister();
-        NativeForkHandlers.deactivate(DISPATCHER);
+        synchronized (LOCK) {
+            deregister();
+            if (handlers != null) {
+                handlers.release();
+                handlers = null;
+                callbacks = null;
+            }
+        }
+    }
+
+    /** Claims a set of native handlers, and makes its callbacks, unless this copy holds one; caller holds {@link #LOCK}. */
+    private static void claimHandlers() {
+        if (handlers == null) {
+            NativeForkHandlers claimed = NativeForkHandlers.claim();
+            callbacks = new ForkCallbacks(claimed);
+            handlers = claimed;
+            DISPATCHER.setHandlers(claimed);
+        }
     }
 
     static Registration addChildHook(Runnable hook) {
@@ -98,12 +119,16 @@ final class PosixRuntime {
         }
     }
 
-    /** Caller holds {@link #LOCK}. */
+    /** Caller holds {@link #LOCK}; without handlers (shut down meanwhile), the next register() installs it. */
     private static void installChildHandler() {
+        if (handlers == null) {
+            return;
+        }
         DISPATCHER.warmUpChildPath();
-        NativeForkHandlers.install(CHILD, ForkCallbacks.CHILD, () -> {
-            NativeBinding.warmUp(ForkCallbacks.CHILD);
-            NativeBinding.registerAtfork(null, null, ForkCallbacks.CHILD);
+        ForkCallbacks.ForkCallback child = callbacks.child;
+        handlers.install(CHILD, child, () -> {
+            NativeBinding.warmUp(child);
+            NativeBinding.registerAtfork(null, null, child);
         });
     }
 

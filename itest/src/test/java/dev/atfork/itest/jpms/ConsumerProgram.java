@@ -42,9 +42,26 @@ final class ConsumerProgram {
      * @param asModule with its module-info, against the API as a module; otherwise on the class path
      */
     static Path compile(Path out, boolean asModule) throws IOException {
-        Path sources = Artifacts.directory("jpms.sources").resolve("consumer");
+        String messages = tryCompile("consumer", out, asModule);
+        if (messages != null) {
+            throw new IllegalStateException("the consumer did not compile: " + messages);
+        }
+        return out;
+    }
+
+    /**
+     * Compiles one program of {@code src/test/jpms} into {@code out}.
+     *
+     * @param program its directory there, such as {@code "consumer"}
+     * @param asModule with its module-info, against the API as a module; otherwise on the class path
+     * @param options more javac options
+     * @return null if it compiled, else javac's messages
+     */
+    static String tryCompile(String program, Path out, boolean asModule, String... options) throws IOException {
+        Path sources = Artifacts.directory("jpms.sources").resolve(program);
         List<String> args = new ArrayList<>(List.of("-d", out.toString(),
                 asModule ? "--module-path" : "-classpath", Artifacts.jar("api").toString()));
+        args.addAll(List.of(options));
         try (Stream<Path> files = Files.walk(sources)) {
             files.filter(file -> file.toString().endsWith(".java"))
                     .filter(file -> asModule || !file.endsWith("module-info.java"))
@@ -52,10 +69,7 @@ final class ConsumerProgram {
         }
         JavaCompiler javac = ToolProvider.getSystemJavaCompiler();
         ByteArrayOutputStream messages = new ByteArrayOutputStream();
-        if (javac.run(null, messages, messages, args.toArray(String[]::new)) != 0) {
-            throw new IllegalStateException("the consumer did not compile: " + messages);
-        }
-        return out;
+        return javac.run(null, messages, messages, args.toArray(String[]::new)) == 0 ? null : messages.toString();
     }
 
     /** Joins paths with the platform's path separator. */

@@ -5,6 +5,7 @@ import static dev.atfork.itest.jpms.ConsumerProgram.MAIN;
 import static dev.atfork.itest.jpms.ConsumerProgram.path;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
@@ -12,11 +13,13 @@ import dev.atfork.itest.support.Artifacts;
 import java.nio.file.Path;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The module-path way in: a consumer module that requires only {@code dev.atfork} finds the
- * providers as modules, with no {@code --add-opens}.
+ * providers as modules, with no {@code --add-opens}; a module that reaches for the providers'
+ * package {@code dev.atfork.spi} neither compiles nor runs.
  */
 class ModulePathWayInTest {
 
@@ -87,5 +90,32 @@ class ModulePathWayInTest {
         assertEquals("1", run.value("preForks"), run::toString);
         assertTrue(run.stderr().contains(RESTRICTED_WARNING), "the warning the first test checks is absent: "
                 + run.stderr());
+    }
+
+    @Test
+    @Timeout(60)
+    void aModuleThatUsesTheSpiDoesNotCompile() throws Exception {
+        String messages = ConsumerProgram.tryCompile("intruder", dir.resolve("intruder"), true);
+
+        assertNotNull(messages, "the intruder compiled against dev.atfork.spi");
+        assertTrue(messages.contains("package dev.atfork.spi is not visible"), messages);
+    }
+
+    @Test
+    @Timeout(60)
+    void aModuleCompiledPastTheSealFailsAtRunTime() throws Exception {
+        Path intruder = dir.resolve("intruder-forced");
+        String messages = ConsumerProgram.tryCompile("intruder", intruder, true,
+                "--add-exports", "dev.atfork/dev.atfork.spi=intruder");
+        assertEquals(null, messages, "javac's --add-exports lets it compile");
+
+        ConsumerProgram.Run run = ConsumerProgram.java("--module-path",
+                path(intruder, Artifacts.jar("api"), Artifacts.jar("posix"), Artifacts.jar("jna")),
+                "-m", "intruder/dev.atfork.itest.jpms.intruder.Main");
+
+        assertEquals(1, run.exitStatus(), run::toString);
+        assertEquals(null, run.value("installed"), run::toString);
+        assertTrue(run.stderr().contains("java.lang.IllegalAccessError"), run::stderr);
+        assertTrue(run.stderr().contains("does not export dev.atfork.spi to module intruder"), run::stderr);
     }
 }

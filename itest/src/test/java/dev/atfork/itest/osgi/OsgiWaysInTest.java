@@ -3,11 +3,13 @@ package dev.atfork.itest.osgi;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNotSame;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.atfork.AtforkService;
 import dev.atfork.ForkListener;
 import dev.atfork.itest.osgi.consumer.HookingConsumer;
+import dev.atfork.itest.osgi.intruder.SwitchIntruder;
 import dev.atfork.itest.osgi.listener.RecordingListener;
 import dev.atfork.itest.osgi.shared.Recorder;
 import dev.atfork.itest.support.Artifacts;
@@ -25,9 +27,11 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 import org.osgi.framework.Bundle;
 import org.osgi.framework.BundleContext;
+import org.osgi.framework.BundleException;
 import org.osgi.framework.InvalidSyntaxException;
 import org.osgi.framework.ServiceReference;
 import org.osgi.framework.wiring.BundleCapability;
@@ -47,6 +51,7 @@ class OsgiWaysInTest {
     private static final String NOOP = "dev.atfork.noop";
     private static final String CONSUMER = "dev.atfork.itest.consumer";
     private static final String LISTENER = "dev.atfork.itest.listener";
+    private static final String INTRUDER = "dev.atfork.itest.intruder";
     private static final Duration CHILD_TIMEOUT = Duration.ofSeconds(10);
 
     /** What a child writes to the report pipe: the marks the hooks made, no allocation. */
@@ -224,6 +229,69 @@ class OsgiWaysInTest {
         assertEquals("APap", sorted(Recorder.text()), "each parent hook ran exactly once");
         assertEquals("CPcp", sorted(result.reportText()), "each hook the child saw ran exactly once");
         installed.replaceAll(bundle -> bundle.getBundleId() == posix.getBundleId() ? again : bundle);
+    }
+
+    @Test
+    @Timeout(120)
+    void aBundleThatImportsTheSpiDoesNotResolve() throws Exception {
+        // bnd copies the exporter's mandatory attribute into the import; a hand-written manifest would not.
+        Path jar = TestBundles.build(dir.resolve("intruder.jar"), INTRUDER, SwitchIntruder.class.getPackageName(),
+                SwitchIntruder.class, imports -> imports.replace(";atfork-internal=true", ""));
+        Bundle intruder = osgi.install(jar);
+        try {
+            BundleException refused = assertThrows(BundleException.class, intruder::start);
+            assertTrue(refused.getMessage().contains("dev.atfork.spi"), refused::toString);
+            assertEquals(Bundle.INSTALLED, intruder.getState(), "the intruder stays unresolved");
+            assertHooksStillRun();
+        } finally {
+            intruder.uninstall();
+        }
+    }
+
+    @Test
+    @Timeout(120)
+    void aBundleThatImportsTheSpiWithItsAttributeIsRefusedAtRunTime() throws Exception {
+        // As bnd builds it, the import names the mandatory attribute, so the bundle resolves.
+        Path jar = TestBundles.build(dir.resolve("forced-intruder.jar"), INTRUDER, SwitchIntruder.class.getPackageName(),
+                SwitchIntruder.class, imports -> {
+                    assertTrue(imports.contains(";atfork-internal=true"), imports);
+                    return imports;
+                });
+        Bundle intruder = osgi.install(jar);
+        try {
+            intruder.start();
+            OsgiFramework.await("the intruder to try", () -> intruderOutcome() != null);
+            assertEquals("refused: java.lang.IllegalCallerException", intruderOutcome());
+            assertHooksStillRun();
+        } finally {
+            intruder.uninstall();
+        }
+    }
+
+    private static void assertHooksStillRun() {
+        Forker.Result result = forkAndReport();
+        assertTrue(result.exited(0), result::toString);
+        assertEquals("CPcp", sorted(result.reportText()), "marks seen by the child");
+        assertEquals("APap", sorted(Recorder.text()), "marks made in the parent");
+    }
+
+    /** What the intruder component reported, or {@code null} before it did. */
+    private static String intruderOutcome() {
+        try {
+            BundleContext context = osgi.context();
+            ServiceReference<?>[] refs = context.getServiceReferences(Supplier.class.getName(), "(atfork.itest=intruder)");
+            if (refs == null) {
+                return null;
+            }
+            try {
+                Object intruder = context.getService(refs[0]);
+                return intruder == null ? null : (String) ((Supplier<?>) intruder).get();
+            } finally {
+                context.ungetService(refs[0]);
+            }
+        } catch (InvalidSyntaxException e) {
+            throw new AssertionError(e);
+        }
     }
 
     /**

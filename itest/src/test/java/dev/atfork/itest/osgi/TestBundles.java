@@ -7,6 +7,8 @@ import dev.atfork.itest.support.Artifacts;
 import java.io.File;
 import java.net.URISyntaxException;
 import java.nio.file.Path;
+import java.util.function.UnaryOperator;
+import java.util.jar.Attributes;
 
 /** Builds the test's own bundles with bndlib, from compiled test classes and their DS annotations. */
 final class TestBundles {
@@ -24,6 +26,17 @@ final class TestBundles {
      * @return {@code target}
      */
     static Path build(Path target, String symbolicName, String pkg, Class<?> anyClass) throws Exception {
+        return build(target, symbolicName, pkg, anyClass, UnaryOperator.identity());
+    }
+
+    /**
+     * Builds a bundle holding one package of the test classes, and rewrites the imports bnd computed.
+     *
+     * @param imports turns bnd's {@code Import-Package} header into the bundle's
+     * @see #build(Path, String, String, Class)
+     */
+    static Path build(Path target, String symbolicName, String pkg, Class<?> anyClass, UnaryOperator<String> imports)
+            throws Exception {
         try (Builder builder = new Builder()) {
             builder.setProperty(Constants.BUNDLE_SYMBOLICNAME, symbolicName);
             builder.setProperty(Constants.BUNDLE_VERSION, "1.0.0");
@@ -36,6 +49,8 @@ final class TestBundles {
             if (!builder.isOk()) {
                 throw new IllegalStateException("bnd could not build " + symbolicName + ": " + builder.getErrors());
             }
+            Attributes headers = jar.getManifest().getMainAttributes();
+            headers.putValue(Constants.IMPORT_PACKAGE, imports.apply(headers.getValue(Constants.IMPORT_PACKAGE)));
             jar.write(target.toFile());
         }
         return target;
