@@ -8,12 +8,14 @@ import java.util.Optional;
 /**
  * Runs Java hooks around {@code fork()} of this process, through {@code pthread_atfork}.
  *
- * <p>Every instance of one provider shares a single process-wide state, however it was obtained:
- * {@link #load()}, {@link java.util.ServiceLoader} or the OSGi service registry. Hooks run only
- * while the service is {@linkplain #register() registered}; for each kind the most recently added
- * hook runs first. A hook added or removed during a fork takes effect at the next fork.
+ * <p>Each instance is a client, however it was obtained: {@link #load()}, {@link
+ * java.util.ServiceLoader} or the OSGi service registry. A client's hooks run only while that
+ * client is {@linkplain #register() registered}, and no client can switch off another's; the
+ * native handlers, the watched streams and the prepare timeout are the process's. For each kind
+ * the most recently added hook runs first, across clients. A hook added or removed during a fork
+ * takes effect at the next fork.
  *
- * <p>While registered, {@code System.out} and {@code System.err} are fork-safe: a child forked
+ * <p>While any client is registered, {@code System.out} and {@code System.err} are fork-safe: a child forked
  * while other threads print never hangs on them, and nothing buffered is written twice. Other
  * streams get the same protection through {@link #watch(OutputStream)} and its overloads.
  *
@@ -57,10 +59,11 @@ public interface AtforkService {
     Optional<String> limitation();
 
     /**
-     * Turns the machinery on: installs the native fork handlers on first use, lets hooks run, and
-     * replaces {@code System.out} and {@code System.err} with fork-safe streams that write to the
-     * same destinations. Call it early: code that captured {@code System.out} before is not
-     * protected. Idempotent.
+     * Turns this client on: lets its hooks run, and claims the protection of the standard streams.
+     * The first registration in the process installs the native fork handlers and replaces
+     * {@code System.out} and {@code System.err} with fork-safe streams that write to the same
+     * destinations. Call it early: code that captured {@code System.out} before is not protected.
+     * Idempotent.
      *
      * @throws IllegalStateException if the native handlers cannot be installed
      * @throws IllegalArgumentException if the system property {@code dev.atfork.prepareTimeoutMillis}
@@ -69,22 +72,23 @@ public interface AtforkService {
     void register();
 
     /**
-     * Turns the machinery off. The native handlers stay installed, since POSIX cannot remove
-     * them, but do nothing until the next {@link #register()}. Puts back the streams that
-     * {@code System.out} and {@code System.err} replaced, if they are still the fork-safe ones.
-     * Idempotent.
+     * Turns this client off: its hooks stop running, and its claim on the standard streams ends.
+     * Other clients are not affected. When the last registered client deregisters, the native
+     * handlers, which stay installed since POSIX cannot remove them, do nothing until the next
+     * {@link #register()}, and the streams that {@code System.out} and {@code System.err}
+     * replaced are put back, if they are still the fork-safe ones. Idempotent.
      */
     void deregister();
 
     /**
-     * Tells whether the machinery is on.
+     * Tells whether this client is on.
      *
-     * @return {@code true} between {@link #register()} and {@link #deregister()}
+     * @return {@code true} between this client's {@link #register()} and {@link #deregister()}
      */
     boolean isRegistered();
 
     /**
-     * Adds a hook that runs in the parent just before each fork.
+     * Adds a hook that runs in the parent just before each fork, while this client is registered.
      *
      * @param hook the code to run; held strongly until the registration is closed
      * @return the registration, whose {@link Registration#close()} removes the hook
@@ -93,7 +97,7 @@ public interface AtforkService {
     Registration preFork(Runnable hook);
 
     /**
-     * Adds a hook that runs in the parent just after each fork.
+     * Adds a hook that runs in the parent just after each fork, while this client is registered.
      *
      * @param hook the code to run; held strongly until the registration is closed
      * @return the registration, whose {@link Registration#close()} removes the hook
@@ -102,7 +106,7 @@ public interface AtforkService {
     Registration afterForkParent(Runnable hook);
 
     /**
-     * Adds a hook that runs in the child just after each fork. Adding the first one makes the
+     * Adds a hook that runs in the child just after each fork, while this client is registered. Adding the first one makes the
      * library run Java code in every forked child from then on; children that only
      * {@code exec} do not pay that risk while no child hook was ever added.
      *

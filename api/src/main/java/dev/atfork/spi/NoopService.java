@@ -10,15 +10,15 @@ import java.util.Optional;
 
 /**
  * An {@link AtforkService} whose hooks never run, because this process cannot run them. It
- * accepts every call and keeps its state, shared by all instances, so callers see consistent
- * answers; {@link #limitation()} says why nothing runs.
+ * accepts every call and keeps its own state, as a client of a real provider would, so callers see
+ * consistent answers; {@link #limitation()} says why nothing runs.
  */
 public class NoopService implements AtforkService {
 
-    private static final HookList PRE_FORK = new HookList();
-    private static final HookList AFTER_FORK_PARENT = new HookList();
-    private static final HookList AFTER_FORK_CHILD = new HookList();
-    private static volatile boolean registered;
+    private final HookList preForkHooks = new HookList();
+    private final HookList afterForkParentHooks = new HookList();
+    private final HookList afterForkChildHooks = new HookList();
+    private volatile boolean registered;
 
     private final String limitation;
 
@@ -64,17 +64,17 @@ public class NoopService implements AtforkService {
 
     @Override
     public Registration preFork(Runnable hook) {
-        return PRE_FORK.add(hook);
+        return preForkHooks.add(hook);
     }
 
     @Override
     public Registration afterForkParent(Runnable hook) {
-        return AFTER_FORK_PARENT.add(hook);
+        return afterForkParentHooks.add(hook);
     }
 
     @Override
     public Registration afterForkChild(Runnable hook) {
-        return AFTER_FORK_CHILD.add(hook);
+        return afterForkChildHooks.add(hook);
     }
 
     /** Returns {@code out} itself: nothing can be protected here. */

@@ -27,18 +27,17 @@ class NoopServiceTest {
     }
 
     @Test
-    void registrationStateIsSharedByAllInstances() {
+    void eachInstanceOwnsItsRegistration() {
         AtforkService one = new NoopService("one");
         AtforkService two = new NoopService("two");
-        try {
-            one.register();
-            assertTrue(two.isRegistered());
-            two.deregister();
-            two.deregister();
-            assertFalse(one.isRegistered());
-        } finally {
-            one.deregister();
-        }
+        one.register();
+        assertTrue(one.isRegistered());
+        assertFalse(two.isRegistered());
+        two.deregister();
+        assertTrue(one.isRegistered(), "another instance's deregister() changes nothing here");
+        one.deregister();
+        one.deregister();
+        assertFalse(one.isRegistered());
     }
 
     @Test

@@ -11,7 +11,7 @@ import org.osgi.service.component.annotations.Component;
 @Component(service = AtforkService.class, property = "service.ranking:Integer=-100")
 public final class NoopAtforkService extends NoopService {
 
-    /** Creates the provider; all instances share one state. */
+    /** Creates the provider; each instance keeps its own state, as a client of a real provider does. */
     public NoopAtforkService() {
         super(reason(System.getProperty("os.name", "unknown OS"), System.getProperty("os.arch", "unknown arch")));
     }

@@ -52,17 +52,19 @@ class NoopAtforkServiceTest {
     }
 
     @Test
-    void registrationStateIsKeptAndSharedByAllInstances() {
+    void registrationStateIsKeptPerInstance() {
         AtforkService other = new NoopAtforkService();
         assertFalse(service.isRegistered());
 
         service.register();
         service.register();
         assertTrue(service.isRegistered());
-        assertTrue(other.isRegistered());
+        assertFalse(other.isRegistered());
 
         other.deregister();
-        other.deregister();
+        assertTrue(service.isRegistered());
+        service.deregister();
+        service.deregister();
         assertFalse(service.isRegistered());
     }
 

@@ -1,5 +1,6 @@
 package dev.atfork.posix;
 
+import dev.atfork.posix.jna.LibC;
 import java.nio.charset.StandardCharsets;
 
 /**

@@ -1,5 +1,6 @@
 package dev.atfork.posix;
 
+import dev.atfork.posix.jna.LibC;
 import dev.atfork.spi.ForkTarget;
 import dev.atfork.spi.HookList;
 import dev.atfork.spi.NativeForkHandlers;
@@ -14,8 +15,6 @@ import dev.atfork.spi.NativeForkHandlers;
  */
 final class ForkDispatcher implements ForkTarget {
 
-    private static final Runnable[] NO_HOOKS = {};
-    private static final RuntimeException WARM_UP_FAILURE = new IllegalStateException("warm-up");
 
     final HookList preForkHooks = new HookList();
     final HookList afterForkParentHooks = new HookList();
@@ -108,6 +107,7 @@ final class ForkDispatcher implements ForkTarget {
                     HookFailureLog.report("afterForkParent", hook, failure);
                 }
             }
+            ChildPaths.profile();
         }
     }
 
@@ -118,17 +118,8 @@ final class ForkDispatcher implements ForkTarget {
         }
     }
 
-    /** Runs the child-side code once in the parent, failure report included, so a child finds it resolved. */
-    void warmUpChildPath() {
-        child(new ForkFrame(0, NO_HOOKS, new Runnable[] {() -> { }}));
-        runInChild(new Runnable[] {ForkDispatcher::failForWarmUp}, -1);
-    }
-
-    private static void failForWarmUp() {
-        throw WARM_UP_FAILURE;
-    }
-
-    private static void runInChild(Runnable[] hooks, int reportFd) {
+    /** Runs {@code hooks} as in a child: a failure is reported with one write(2) to {@code reportFd}. */
+    static void runInChild(Runnable[] hooks, int reportFd) {
         for (Runnable hook : hooks) {
             try {
                 hook.run();

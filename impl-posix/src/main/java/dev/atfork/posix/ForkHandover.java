@@ -1,6 +1,6 @@
 package dev.atfork.posix;
 
-import java.io.OutputStream;
+import dev.atfork.posix.jna.LibC;
 import java.lang.ref.WeakReference;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
@@ -34,8 +34,6 @@ final class ForkHandover {
     /** Until when writers step aside for the latest prepare phase, in {@link System#nanoTime()}. */
     private static volatile long handoverDeadline;
     private static final long STEP_ASIDE_PAUSE_NANOS = 20_000;
-    private static final StreamGuard<OutputStream> CHILD_PATH =
-            new StreamGuard<>(OutputStream.nullOutputStream(), OutputStream.nullOutputStream(), null);
 
     private ForkHandover() {
     }
@@ -187,24 +185,6 @@ final class ForkHandover {
             }
         }
         countForksInFlight(pid, -1);
-        takeChildPath();
-    }
-
-    /**
-     * Runs a child's recovery on a guard of the library's own, at warm-up and in every parent
-     * phase, so that the JIT's profile of that branch is never empty: a branch compiled as never
-     * taken would make the child deoptimise, which can hang it on a JVM-internal lock.
-     */
-    private static void takeChildPath() {
-        ReentrantLock held = CHILD_PATH.lockForFork(System.nanoTime());
-        if (held != null) { // another thread's parent phase may be at it
-            CHILD_PATH.settled = true;
-            CHILD_PATH.pid = 0;
-            CHILD_PATH.epoch = -1;
-            CHILD_PATH.lock().unlock();
-            held.unlock();
-        }
-        noForkInFlight(-1); // the count names another process, as in a child: no process is -1
     }
 
     /**
@@ -227,7 +207,8 @@ final class ForkHandover {
         }
     }
 
-    private static boolean noForkInFlight(int pid) {
+    /** Tells whether no fork's prepare phase ran in process {@code pid} without its parent phase. */
+    static boolean noForkInFlight(int pid) {
         long inFlight = FORKS_IN_FLIGHT.get();
         return (int) (inFlight >>> 32) != pid || (int) inFlight == 0;
     }
@@ -241,14 +222,5 @@ final class ForkHandover {
             int count = (int) (old >>> 32) == pid ? (int) old : 0;
             next = ((long) pid << 32) | ((count + delta) & 0xffffffffL);
         } while (!FORKS_IN_FLIGHT.compareAndSet(old, next));
-    }
-
-    /** Runs the child-side code once in the parent, on guards of its own, so a child finds it resolved. */
-    static void warmUp() {
-        Settler.warmUp();
-        takeChildPath(); // a stream settled for the fork: the target kept
-        OutputStream sink = OutputStream.nullOutputStream();
-        StreamGuard<OutputStream> forced = new StreamGuard<>(sink, sink, "warm-up");
-        forced.recoverInChild(-1, -1); // a stream not settled for the fork: the spare, and a report to no fd
     }
 }

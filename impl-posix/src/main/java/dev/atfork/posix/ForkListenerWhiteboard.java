@@ -40,7 +40,7 @@ public final class ForkListenerWhiteboard {
                 added.add(PosixRuntime.DISPATCHER.afterForkParentHooks.add(listener::afterForkParent));
             }
             if (overrides(listener, "afterForkChild")) {
-                added.add(PosixRuntime.addChildHook(listener::afterForkChild));
+                added.add(PosixRuntime.childHookAdded(PosixRuntime.DISPATCHER.afterForkChildHooks.add(listener::afterForkChild), true));
             }
         } catch (RuntimeException e) {
             added.forEach(Registration::close);

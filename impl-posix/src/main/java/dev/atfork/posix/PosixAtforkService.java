@@ -2,6 +2,7 @@ package dev.atfork.posix;
 
 import dev.atfork.AtforkService;
 import dev.atfork.Registration;
+import dev.atfork.posix.jna.NativeBinding;
 import java.io.OutputStream;
 import java.io.PrintStream;
 import java.io.Writer;
@@ -9,19 +10,25 @@ import java.util.Objects;
 import java.util.Optional;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Deactivate;
+import org.osgi.service.component.annotations.ServiceScope;
 
 /**
  * The POSIX provider: binds {@code pthread_atfork} (glibc: {@code __register_atfork}) through JNA.
- * All instances share one process-wide state. In OSGi it is published, ranked above the no-op
- * provider, only where the binding works; stopping its bundle makes the native handlers idle.
+ * Each instance is a client: its {@link #register()} switches its own hooks and its own claim on
+ * the standard streams' protection, and the native handlers are shared by the whole process. In
+ * OSGi it is published in prototype scope, ranked above the no-op provider, only where the binding
+ * works; each bundle, or each prototype-scope reference, gets a client of its own, ended when it
+ * is released. Stopping this bundle makes the native handlers idle.
  */
 @Component(name = PosixAtforkService.COMPONENT_NAME, service = AtforkService.class, enabled = false,
-        immediate = true, property = "service.ranking:Integer=100")
+        scope = ServiceScope.PROTOTYPE, property = "service.ranking:Integer=100")
 public final class PosixAtforkService implements AtforkService {
 
     static final String COMPONENT_NAME = "dev.atfork.posix";
 
-    /** Creates the provider; all instances share one state. */
+    private final ForkClient client = new ForkClient();
+
+    /** Creates a client of the provider, with a switch and hooks of its own; the native handlers are the process's. */
     public PosixAtforkService() {
     }
 
@@ -50,32 +57,32 @@ public final class PosixAtforkService implements AtforkService {
 
     @Override
     public void register() {
-        PosixRuntime.register();
+        PosixRuntime.register(client);
     }
 
     @Override
     public void deregister() {
-        PosixRuntime.deregister();
+        PosixRuntime.deregister(client);
     }
 
     @Override
     public boolean isRegistered() {
-        return PosixRuntime.DISPATCHER.isRegistered();
+        return client.registered;
     }
 
     @Override
     public Registration preFork(Runnable hook) {
-        return PosixRuntime.DISPATCHER.preForkHooks.add(hook);
+        return client.add(PosixRuntime.DISPATCHER.preForkHooks, hook);
     }
 
     @Override
     public Registration afterForkParent(Runnable hook) {
-        return PosixRuntime.DISPATCHER.afterForkParentHooks.add(hook);
+        return client.add(PosixRuntime.DISPATCHER.afterForkParentHooks, hook);
     }
 
     @Override
     public Registration afterForkChild(Runnable hook) {
-        return PosixRuntime.addChildHook(hook);
+        return PosixRuntime.childHookAdded(client.add(PosixRuntime.DISPATCHER.afterForkChildHooks, hook), client.registered);
     }
 
     @Override
@@ -93,9 +100,11 @@ public final class PosixAtforkService implements AtforkService {
         return supported() ? Watches.watch(out) : Objects.requireNonNull(out, "out");
     }
 
+    /** In OSGi, this instance was released, or its bundle or ours stopped: its hooks and its claim end. */
     @Deactivate
     void deactivate() {
-        PosixRuntime.shutdown();
+        deregister();
+        client.closeAll();
     }
 
     @Override

@@ -3,8 +3,12 @@ package dev.atfork.posix;
 import org.osgi.service.component.ComponentContext;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.Deactivate;
 
-/** In OSGi, publishes the POSIX provider only where its native binding works. */
+/**
+ * In OSGi, publishes the POSIX provider only where its native binding works, and makes the native
+ * handlers idle when this bundle stops, for a refreshed copy to take over.
+ */
 @Component(service = {}, immediate = true)
 public final class PosixEnabler {
 
@@ -18,5 +22,10 @@ public final class PosixEnabler {
             context.enableComponent(PosixAtforkService.COMPONENT_NAME);
             context.enableComponent(ForkListenerWhiteboard.COMPONENT_NAME);
         }
+    }
+
+    @Deactivate
+    void deactivate() {
+        PosixRuntime.shutdown();
     }
 }

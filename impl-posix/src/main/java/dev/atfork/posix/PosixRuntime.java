@@ -1,10 +1,16 @@
 package dev.atfork.posix;
 
 import dev.atfork.Registration;
+import dev.atfork.posix.jna.NativeBinding;
+import dev.atfork.posix.jna.ForkCallbacks;
 import dev.atfork.spi.NativeForkHandlers;
 import java.lang.System.Logger.Level;
 
-/** The process-wide state behind every {@link PosixAtforkService} instance of this module. */
+/**
+ * The process-wide state behind every {@link PosixAtforkService} instance of this module: the
+ * native handlers, installed at the first registration, and the count of registered clients.
+ * The hooks run and the standard streams are protected while at least one client is registered.
+ */
 final class PosixRuntime {
 
     static final ForkDispatcher DISPATCHER = new ForkDispatcher();
@@ -16,6 +22,8 @@ final class PosixRuntime {
     private static final Object LOCK = new Object();
     /** Read once per process, at the first register(), so that no caller changes it for the others; guarded by LOCK. */
     private static long prepareTimeoutNanos = -1;
+    /** How many clients are registered; guarded by LOCK. */
+    private static int registeredClients;
     /** The native handlers this copy of the module holds, from register() to shutdown(); guarded by LOCK. */
     private static NativeForkHandlers handlers;
     /** The callbacks made for {@link #handlers}; guarded by LOCK. */
@@ -24,50 +32,75 @@ final class PosixRuntime {
     private PosixRuntime() {
     }
 
-    static void register() {
+    /** Registers {@code client}; the first registered client turns the machinery on. */
+    static void register(ForkClient client) {
         synchronized (LOCK) {
-            if (DISPATCHER.isRegistered()) {
+            if (client.registered) {
                 return;
             }
-            requireBinding();
-            if (prepareTimeoutNanos < 0) {
-                prepareTimeoutNanos = readPrepareTimeoutNanos();
-                DISPATCHER.setPrepareTimeoutNanos(prepareTimeoutNanos);
+            if (!DISPATCHER.isRegistered()) {
+                turnOn();
+            } else if (!DISPATCHER.afterForkChildHooks.isEmpty()) {
+                installChildHandlerOrFail();
             }
-            try {
-                Watches.warmUp();
-                claimHandlers();
-                ForkCallbacks made = callbacks;
-                handlers.install(PREPARE_AND_PARENT, new Object[] {made.prepare, made.parent}, () -> {
-                    NativeBinding.warmUp(made.prepare);
-                    NativeBinding.warmUp(made.parent);
-                    NativeBinding.registerAtfork(made.prepare, made.parent, null);
-                });
-                if (!DISPATCHER.afterForkChildHooks.isEmpty()) {
-                    installChildHandler();
-                }
-            } catch (RuntimeException | LinkageError e) {
-                throw new IllegalStateException("cannot install the fork handlers: " + e, e);
-            }
-            handlers.activate(DISPATCHER);
-            StandardStreams.install();
-            DISPATCHER.setRegistered(true);
+            client.registered = true;
+            registeredClients++;
         }
     }
 
-    static void deregister() {
+    /** Deregisters {@code client}; the last registered client turns the machinery off. */
+    static void deregister(ForkClient client) {
         synchronized (LOCK) {
-            DISPATCHER.setRegistered(false);
-            if (NativeBinding.FAILURE == null) {
-                StandardStreams.restore();
+            if (!client.registered) {
+                return;
             }
+            client.registered = false;
+            if (--registeredClients == 0) {
+                turnOff();
+            }
+        }
+    }
+
+    /** Caller holds {@link #LOCK}. */
+    private static void turnOn() {
+        requireBinding();
+        if (prepareTimeoutNanos < 0) {
+            prepareTimeoutNanos = readPrepareTimeoutNanos();
+            DISPATCHER.setPrepareTimeoutNanos(prepareTimeoutNanos);
+        }
+        try {
+            ChildPaths.warmUpStreams();
+            claimHandlers();
+            ForkCallbacks made = callbacks;
+            handlers.install(PREPARE_AND_PARENT, new Object[] {made.prepare, made.parent}, () -> {
+                NativeBinding.warmUp(made.prepare);
+                NativeBinding.warmUp(made.parent);
+                NativeBinding.registerAtfork(made.prepare, made.parent, null);
+            });
+            if (!DISPATCHER.afterForkChildHooks.isEmpty()) {
+                installChildHandler();
+            }
+        } catch (RuntimeException | LinkageError e) {
+            throw new IllegalStateException("cannot install the fork handlers: " + e, e);
+        }
+        handlers.activate(DISPATCHER);
+        StandardStreams.install();
+        DISPATCHER.setRegistered(true);
+    }
+
+    /** Caller holds {@link #LOCK}. */
+    private static void turnOff() {
+        DISPATCHER.setRegistered(false);
+        if (NativeBinding.FAILURE == null) {
+            StandardStreams.restore();
         }
     }
 
     /** Goes idle and gives the native handlers up, for the next copy of this module: this one is being stopped. */
     static void shutdown() {
         synchronized (LOCK) {
-            deregister();
+            registeredClients = 0;
+            turnOff();
             if (handlers != null) {
                 handlers.release();
                 handlers = null;
@@ -86,9 +119,14 @@ final class PosixRuntime {
         }
     }
 
-    static Registration addChildHook(Runnable hook) {
-        Registration registration = DISPATCHER.afterForkChildHooks.add(hook);
-        if (!DISPATCHER.isRegistered()) {
+    /**
+     * Installs the native child handler for a child hook just added, if it is to run: if
+     * {@code active} (its client is registered, or it is a whiteboard listener's) and the machinery is on.
+     *
+     * @return {@code registration}, closed if the handler cannot be installed
+     */
+    static Registration childHookAdded(Registration registration, boolean active) {
+        if (!active || !DISPATCHER.isRegistered()) {
             return registration;
         }
         if (DISPATCHER.isInsideForkHandlers()) {
@@ -109,6 +147,15 @@ final class PosixRuntime {
         return registration;
     }
 
+    /** Caller holds {@link #LOCK}. */
+    private static void installChildHandlerOrFail() {
+        try {
+            installChildHandler();
+        } catch (RuntimeException | LinkageError e) {
+            throw new IllegalStateException("cannot install the child fork handler: " + e, e);
+        }
+    }
+
     private static void installChildHandlerLater() {
         try {
             synchronized (LOCK) {
@@ -124,7 +171,7 @@ final class PosixRuntime {
         if (handlers == null) {
             return;
         }
-        DISPATCHER.warmUpChildPath();
+        ChildPaths.warmUpChildHooks(DISPATCHER);
         ForkCallbacks.ForkCallback child = callbacks.child;
         handlers.install(CHILD, child, () -> {
             NativeBinding.warmUp(child);

@@ -1,5 +1,6 @@
 package dev.atfork.posix;
 
+import dev.atfork.posix.jna.LibC;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.LockSupport;

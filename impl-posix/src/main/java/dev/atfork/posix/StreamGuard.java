@@ -1,5 +1,6 @@
 package dev.atfork.posix;
 
+import dev.atfork.posix.jna.LibC;
 import java.io.Closeable;
 import java.io.Flushable;
 import java.io.IOException;

@@ -84,32 +84,4 @@ final class Watches {
         }
         return null;
     }
-
-    /** Runs each view's write path once on throwaway guards, so a child finds it resolved. */
-    static void warmUp() {
-        OutputStream sink = OutputStream.nullOutputStream();
-        PrintStream printSink = new PrintStream(sink);
-        try {
-            ForkSafePrintStream print = new ForkSafePrintStream(new StreamGuard<>(printSink, printSink, "warm-up"),
-                    Charset.defaultCharset());
-            print.print("");
-            print.println("");
-            print.println();
-            print.write(new byte[1], 0, 1);
-            print.flush();
-            new ForkSafeOutputStream(new StreamGuard<>(sink, sink, "warm-up")).write(new byte[1], 0, 1);
-            OutputStream buffered = new UnsynchronizedBuffer(sink);
-            ForkSafeOutputStream bufferedView = new ForkSafeOutputStream(new StreamGuard<>(buffered, buffered, "warm-up"));
-            bufferedView.write(new byte[1], 0, 1);
-            bufferedView.write(new byte[UnsynchronizedBuffer.SIZE], 0, UnsynchronizedBuffer.SIZE);
-            bufferedView.write(0);
-            bufferedView.flush();
-            ForkSafeWriter writer = new ForkSafeWriter(new StreamGuard<>(Writer.nullWriter(), Writer.nullWriter(), "warm-up"));
-            writer.write("x");
-            writer.flush();
-        } catch (IOException e) {
-            throw new IllegalStateException("warm-up of the fork-safe streams failed", e);
-        }
-        ForkHandover.warmUp();
-    }
 }

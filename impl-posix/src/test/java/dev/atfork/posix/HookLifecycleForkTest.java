@@ -4,6 +4,8 @@ import static dev.atfork.posix.ForkFixture.CHILD;
 import static dev.atfork.posix.ForkFixture.PARENT;
 import static dev.atfork.posix.ForkFixture.forkAndGetChildTrace;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertNotSame;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -13,6 +15,7 @@ import dev.atfork.Registration;
 import dev.atfork.spi.NativeForkHandlers;
 import dev.atfork.testing.Forker;
 import dev.atfork.testing.TestLibC;
+import java.io.PrintStream;
 import java.time.Duration;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -193,25 +196,47 @@ class HookLifecycleForkTest {
         assertEquals("", PARENT.toString());
     }
 
+    /**
+     * Each instance is a client with a switch of its own: one client's deregister() turns off its
+     * own hooks only, System.out stays protected while any client is registered, and hooks run
+     * newest first across clients.
+     */
     @Test
-    void allInstancesShareOneState() {
+    void eachInstanceOwnsItsSwitch() {
         AtforkService other = new PosixAtforkService();
         AtforkService loaded = AtforkService.load();
         assertEquals("posix", loaded.name());
         assertTrue(loaded.limitation().isEmpty());
+        assertNotSame(loaded, AtforkService.load(), "load() gives each caller a client of its own");
 
         service.register();
-        assertTrue(other.isRegistered());
-        assertTrue(loaded.isRegistered());
+        assertFalse(other.isRegistered());
+        fixture.keep(service.preFork(PARENT.marker('s')));
         fixture.keep(other.preFork(PARENT.marker('o')));
         fixture.keep(loaded.afterForkParent(PARENT.marker('l')));
         fixture.keep(loaded.afterForkChild(CHILD.marker('c')));
-        assertEquals("c", forkAndGetChildTrace());
-        assertEquals("ol", PARENT.toString());
+        fixture.keep(service.preFork(PARENT.marker('t')));
+        assertEquals("", forkAndGetChildTrace(), "the hooks of unregistered clients do not run");
+        assertEquals("ts", PARENT.toString());
 
-        loaded.deregister();
-        assertFalse(service.isRegistered());
-        assertFalse(other.isRegistered());
+        other.register();
+        loaded.register();
+        PrintStream protectedOut = System.out;
+        assertTrue(protectedOut instanceof ForkSafePrintStream, "System.out is protected");
+        try {
+            assertEquals("c", forkAndGetChildTrace());
+            assertEquals("tosl", PARENT.toString(), "newest first, across clients");
+        } finally {
+            loaded.deregister();
+            other.deregister();
+        }
+        assertTrue(service.isRegistered(), "another client's deregister() leaves this one registered");
+        assertSame(protectedOut, System.out, "System.out stays protected while a client is registered");
+        assertEquals("", forkAndGetChildTrace());
+        assertEquals("ts", PARENT.toString());
+
+        service.deregister();
+        assertNotSame(protectedOut, System.out, "the last deregister() puts System.out back");
         assertEquals("", forkAndGetChildTrace());
         assertEquals("", PARENT.toString());
     }

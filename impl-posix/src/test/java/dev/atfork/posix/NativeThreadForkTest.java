@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.sun.jna.Native;
 import dev.atfork.AtforkService;
 import dev.atfork.Registration;
+import dev.atfork.posix.jna.ForkCallbacks;
 import dev.atfork.testing.Forker;
 import dev.atfork.testing.NativeLibraries;
 import dev.atfork.testing.TestLibC;

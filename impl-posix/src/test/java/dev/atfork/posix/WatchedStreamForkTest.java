@@ -232,6 +232,7 @@ class WatchedStreamForkTest {
             printer.join(5_000);
             assertFalse(printer.isAlive(), "System.out stayed locked in the parent");
         } finally {
+            service.deregister();
             read.countDown();
             fill.join(10_000);
             if (view != null) {

@@ -203,6 +203,32 @@ class OsgiWaysInTest {
         assertEquals("CPcp", sorted(result.reportText()), "the restarted listener runs again");
     }
 
+    /**
+     * A bundle is a client of its own: once the consumer bundle stops, its hooks never run again,
+     * the listener's still do, and after a restart of the POSIX bundle no hook of before runs twice.
+     */
+    @Test
+    void hooksOfAStoppedConsumerNeverRunAndNoHookRunsTwiceAfterAProviderRestart() throws Exception {
+        Bundle consumer = osgi.bundle(CONSUMER);
+        consumer.stop();
+        try {
+            Forker.Result result = forkAndReport();
+            assertEquals(0, result.exitStatus(), result::toString);
+            assertEquals("", sorted(result.reportText()), "no client is registered: no hook, no listener runs");
+            assertEquals("", sorted(Recorder.text()));
+        } finally {
+            consumer.start();
+        }
+        awaitPosixInUse();
+        Bundle posix = osgi.bundle(POSIX);
+        posix.stop();
+        posix.start();
+        awaitPosixInUse();
+        Forker.Result result = forkAndReport();
+        assertEquals("APap", sorted(Recorder.text()), "each parent hook ran exactly once");
+        assertEquals("CPcp", sorted(result.reportText()), "each hook the child saw ran exactly once");
+    }
+
     @Test
     void handlersOfAnUninstalledBundleStayHarmlessAndAreNotStacked() throws Exception {
         Bundle posix = osgi.bundle(POSIX);

@@ -1,4 +1,4 @@
-package dev.atfork.posix;
+package dev.atfork.posix.jna;
 
 import com.sun.jna.Pointer;
 

@@ -1,4 +1,4 @@
-package dev.atfork.posix;
+package dev.atfork.posix.jna;
 
 import com.sun.jna.Callback;
 import com.sun.jna.CallbackThreadInitializer;
@@ -21,17 +21,20 @@ import dev.atfork.spi.NativeForkHandlers;
  * JNA reads it when a callback is first handed to native code, so the constructor sets it, before
  * any of these objects can be.
  */
-final class ForkCallbacks {
+public final class ForkCallbacks {
 
     /** The name of a native thread that JNA attached to run a fork handler. */
-    static final String NATIVE_THREAD_NAME = "atfork-native-forker";
+    public static final String NATIVE_THREAD_NAME = "atfork-native-forker";
 
-    final ForkCallback prepare;
-    final ForkCallback parent;
-    final ForkCallback child;
+    /** The prepare handler. */
+    public final ForkCallback prepare;
+    /** The parent handler. */
+    public final ForkCallback parent;
+    /** The child handler. */
+    public final ForkCallback child;
 
     /** Makes the callbacks of {@code handlers}, the set this copy of the module holds. */
-    ForkCallbacks(NativeForkHandlers handlers) {
+    public ForkCallbacks(NativeForkHandlers handlers) {
         prepare = attachedAcrossForks(new Prepare(handlers));
         parent = attachedAcrossForks(new Parent(handlers));
         child = attachedAcrossForks(new Child(handlers));
@@ -44,7 +47,8 @@ final class ForkCallbacks {
     }
 
     /** A C function {@code void (*)(void)}. */
-    interface ForkCallback extends Callback {
+    public interface ForkCallback extends Callback {
+        /** Called by libc at fork. */
         void invoke();
     }
 

@@ -1,4 +1,4 @@
-package dev.atfork.posix;
+package dev.atfork.posix.jna;
 
 /** The standard atfork entry, exported by musl, macOS and the BSDs. */
 final class PthreadAtfork {

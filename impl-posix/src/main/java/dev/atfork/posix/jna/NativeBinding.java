@@ -1,4 +1,4 @@
-package dev.atfork.posix;
+package dev.atfork.posix.jna;
 
 import com.sun.jna.Memory;
 import com.sun.jna.Native;
@@ -6,10 +6,10 @@ import com.sun.jna.NativeLibrary;
 import com.sun.jna.Platform;
 
 /** Binds libc once per class loader and remembers why it could not. */
-final class NativeBinding {
+public final class NativeBinding {
 
     /** Why binding failed, or {@code null} if it worked. */
-    static final Throwable FAILURE;
+    public static final Throwable FAILURE;
     private static final boolean GLIBC;
 
     static {
@@ -34,7 +34,8 @@ final class NativeBinding {
     private NativeBinding() {
     }
 
-    static String platform() {
+    /** The operating system, its version and the architecture, for messages. */
+    public static String platform() {
         return System.getProperty("os.name") + " " + System.getProperty("os.version")
                 + " (" + System.getProperty("os.arch") + ")";
     }
@@ -44,7 +45,7 @@ final class NativeBinding {
      * those of {@link ForkCallbacks}, whose thread initializer is in place before this first
      * hands them to native code (JNA reads it only then).
      */
-    static void registerAtfork(ForkCallbacks.ForkCallback prepare, ForkCallbacks.ForkCallback parent,
+    public static void registerAtfork(ForkCallbacks.ForkCallback prepare, ForkCallbacks.ForkCallback parent,
             ForkCallbacks.ForkCallback child) {
         int error = GLIBC
                 ? GlibcAtfork.__register_atfork(prepare, parent, child, null)
@@ -59,7 +60,7 @@ final class NativeBinding {
      * fork. This is the first time a callback of {@link ForkCallbacks} reaches native code: its
      * thread initializer, set when that class was initialised, is in place by then.
      */
-    static void warmUp(ForkCallbacks.ForkCallback callback) {
+    public static void warmUp(ForkCallbacks.ForkCallback callback) {
         Memory onceControl = new Memory(16);
         onceControl.clear();
         if (Platform.isMac()) {
