@@ -146,30 +146,34 @@ final class ForkHandover {
         boolean interrupted = Thread.interrupted();
         Registry current = registry;
         GuardReference[] references = current.slots;
-        Settler.Job job = new Settler.Job(current.size);
+        Settler.Job job = new Settler.Job(watched(current)); // sized by those alive: slots outnumber them after a burst of views
         long deadline = System.nanoTime() + timeoutNanos;
         handoverDeadline = deadline;
         countForksInFlight(pid, 1);
         EPOCH.incrementAndGet();
-        boolean toFlush = false;
+        boolean started = false;
         for (int i = current.size - 1; i >= 0; i--) {
             GuardReference reference = references[i];
             StreamGuard<?> guard = reference == null ? null : reference.get();
-            if (guard == null) {
-                continue;
+            if (guard == null || job.count() == job.guards.length) {
+                continue; // gone; the count above is an upper bound, the second test a safety net
             }
             if (guard.pid != pid) {
                 guard.recoverInChild(pid, ChildReport.STDERR); // a child that forks before using this stream
             }
             ReentrantLock taken = guard.lockForFork(deadline);
-            job.add(guard, taken);
             if (taken != null) {
                 guard.settled = guard.isClean();
-                toFlush |= !guard.settled;
+            }
+            job.add(guard, taken);
+            if (taken != null && !guard.settled && !started && Settler.available()) {
+                Settler.start(job); // a child has no settler: what it has not flushed stays unsettled
+                started = true;
             }
         }
-        if (toFlush && Settler.available()) { // a child has no settler: what it has not flushed stays unsettled
-            Settler.settle(job, deadline);
+        job.fill();
+        if (started) {
+            Settler.await(job, deadline);
         }
         if (interrupted || Thread.interrupted()) {
             Thread.currentThread().interrupt();
@@ -177,9 +181,18 @@ final class ForkHandover {
         return job;
     }
 
+    /** How many guards of {@code current} are alive: at least as many as a later read of it finds. */
+    private static int watched(Registry current) {
+        int alive = 0;
+        for (int i = 0; i < current.size; i++) {
+            alive += isWatched(current.slots[i]) ? 1 : 0;
+        }
+        return alive;
+    }
+
     /** Parent phase: releases what {@link #prepare} took. */
     static void releaseInParent(int pid, Settler.Job taken) {
-        for (int i = 0; i < taken.count; i++) {
+        for (int i = 0, n = taken.count(); i < n; i++) {
             if (taken.locks[i] != null) {
                 taken.guards[i].releaseAfterFork(taken.locks[i]);
             }

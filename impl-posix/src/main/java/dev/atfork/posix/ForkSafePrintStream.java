@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.io.PrintStream;
 import java.nio.charset.Charset;
+import java.nio.charset.StandardCharsets;
 import java.util.Locale;
 import java.util.concurrent.locks.ReentrantLock;
 
@@ -18,13 +19,26 @@ import java.util.concurrent.locks.ReentrantLock;
  */
 final class ForkSafePrintStream extends PrintStream {
 
+    private static final String LINE_SEPARATOR = System.lineSeparator();
+
     private final StreamGuard<PrintStream> guard;
     private final Charset charset;
+    /** Whether {@code String.getBytes} writes what the target's encoder writes for a whole line. */
+    private final boolean encodesAsTarget;
+    /**
+     * Whether the last text call was a {@code println}, so that the target's encoder holds no
+     * character of it (a high surrogate waiting for its pair); guarded by the lock.
+     */
+    private boolean lineEnded;
 
     ForkSafePrintStream(StreamGuard<PrintStream> guard, Charset charset) {
         super(OutputStream.nullOutputStream(), false, charset);
         this.guard = guard;
         this.charset = charset;
+        this.encodesAsTarget = guard.target().getClass() == PrintStream.class
+                && StreamCharsets.isExact(guard.target(), charset)
+                && (charset.equals(StandardCharsets.UTF_8) || charset.equals(StandardCharsets.ISO_8859_1)
+                        || charset.equals(StandardCharsets.US_ASCII));
     }
 
     /** Returns the charset this stream encodes text with, as {@code PrintStream.charset()} does since JDK 18. */
@@ -119,6 +133,7 @@ final class ForkSafePrintStream extends PrintStream {
         ReentrantLock lock = guard.lock();
         try {
             guard.target().print(b);
+            lineEnded = false;
         } finally {
             lock.unlock();
         }
@@ -129,6 +144,7 @@ final class ForkSafePrintStream extends PrintStream {
         ReentrantLock lock = guard.lock();
         try {
             guard.target().print(c);
+            lineEnded = false;
         } finally {
             lock.unlock();
         }
@@ -139,6 +155,7 @@ final class ForkSafePrintStream extends PrintStream {
         ReentrantLock lock = guard.lock();
         try {
             guard.target().print(i);
+            lineEnded = false;
         } finally {
             lock.unlock();
         }
@@ -149,6 +166,7 @@ final class ForkSafePrintStream extends PrintStream {
         ReentrantLock lock = guard.lock();
         try {
             guard.target().print(l);
+            lineEnded = false;
         } finally {
             lock.unlock();
         }
@@ -159,6 +177,7 @@ final class ForkSafePrintStream extends PrintStream {
         ReentrantLock lock = guard.lock();
         try {
             guard.target().print(f);
+            lineEnded = false;
         } finally {
             lock.unlock();
         }
@@ -169,6 +188,7 @@ final class ForkSafePrintStream extends PrintStream {
         ReentrantLock lock = guard.lock();
         try {
             guard.target().print(d);
+            lineEnded = false;
         } finally {
             lock.unlock();
         }
@@ -179,6 +199,7 @@ final class ForkSafePrintStream extends PrintStream {
         ReentrantLock lock = guard.lock();
         try {
             guard.target().print(chars);
+            lineEnded = false;
         } finally {
             lock.unlock();
         }
@@ -189,6 +210,7 @@ final class ForkSafePrintStream extends PrintStream {
         ReentrantLock lock = guard.lock();
         try {
             guard.target().print(text);
+            lineEnded = false;
         } finally {
             lock.unlock();
         }
@@ -200,6 +222,7 @@ final class ForkSafePrintStream extends PrintStream {
         ReentrantLock lock = guard.lock();
         try {
             guard.target().print(text);
+            lineEnded = false;
         } finally {
             lock.unlock();
         }
@@ -210,6 +233,7 @@ final class ForkSafePrintStream extends PrintStream {
         ReentrantLock lock = guard.lock();
         try {
             guard.target().println();
+            lineEnded = true;
         } finally {
             lock.unlock();
         }
@@ -220,6 +244,7 @@ final class ForkSafePrintStream extends PrintStream {
         ReentrantLock lock = guard.lock();
         try {
             guard.target().println(b);
+            lineEnded = true;
         } finally {
             lock.unlock();
         }
@@ -230,6 +255,7 @@ final class ForkSafePrintStream extends PrintStream {
         ReentrantLock lock = guard.lock();
         try {
             guard.target().println(c);
+            lineEnded = true;
         } finally {
             lock.unlock();
         }
@@ -240,6 +266,7 @@ final class ForkSafePrintStream extends PrintStream {
         ReentrantLock lock = guard.lock();
         try {
             guard.target().println(i);
+            lineEnded = true;
         } finally {
             lock.unlock();
         }
@@ -250,6 +277,7 @@ final class ForkSafePrintStream extends PrintStream {
         ReentrantLock lock = guard.lock();
         try {
             guard.target().println(l);
+            lineEnded = true;
         } finally {
             lock.unlock();
         }
@@ -260,6 +288,7 @@ final class ForkSafePrintStream extends PrintStream {
         ReentrantLock lock = guard.lock();
         try {
             guard.target().println(f);
+            lineEnded = true;
         } finally {
             lock.unlock();
         }
@@ -270,6 +299,7 @@ final class ForkSafePrintStream extends PrintStream {
         ReentrantLock lock = guard.lock();
         try {
             guard.target().println(d);
+            lineEnded = true;
         } finally {
             lock.unlock();
         }
@@ -280,16 +310,29 @@ final class ForkSafePrintStream extends PrintStream {
         ReentrantLock lock = guard.lock();
         try {
             guard.target().println(chars);
+            lineEnded = true;
         } finally {
             lock.unlock();
         }
     }
 
+    /**
+     * Where the target is a plain {@code PrintStream} whose charset is known and keeps no state
+     * between calls, and its encoder holds nothing from an earlier call, encodes the line outside
+     * the lock and writes its bytes, as the target's own {@code println} would write them.
+     */
     @Override
     public void println(String text) {
+        byte[] line = encodesAsTarget ? String.valueOf(text).concat(LINE_SEPARATOR).getBytes(charset) : null;
         ReentrantLock lock = guard.lock();
         try {
-            guard.target().println(text);
+            PrintStream target = guard.target();
+            if (line != null && lineEnded && target.getClass() == PrintStream.class) {
+                target.write(line, 0, line.length);
+            } else {
+                target.println(text);
+            }
+            lineEnded = true;
         } finally {
             lock.unlock();
         }
@@ -301,6 +344,7 @@ final class ForkSafePrintStream extends PrintStream {
         ReentrantLock lock = guard.lock();
         try {
             guard.target().println(text);
+            lineEnded = true;
         } finally {
             lock.unlock();
         }
@@ -311,6 +355,7 @@ final class ForkSafePrintStream extends PrintStream {
         ReentrantLock lock = guard.lock();
         try {
             guard.target().printf(format, args);
+            lineEnded = false;
         } finally {
             lock.unlock();
         }
@@ -322,6 +367,7 @@ final class ForkSafePrintStream extends PrintStream {
         ReentrantLock lock = guard.lock();
         try {
             guard.target().printf(locale, format, args);
+            lineEnded = false;
         } finally {
             lock.unlock();
         }
@@ -333,6 +379,7 @@ final class ForkSafePrintStream extends PrintStream {
         ReentrantLock lock = guard.lock();
         try {
             guard.target().format(format, args);
+            lineEnded = false;
         } finally {
             lock.unlock();
         }
@@ -344,6 +391,7 @@ final class ForkSafePrintStream extends PrintStream {
         ReentrantLock lock = guard.lock();
         try {
             guard.target().format(locale, format, args);
+            lineEnded = false;
         } finally {
             lock.unlock();
         }
@@ -355,6 +403,7 @@ final class ForkSafePrintStream extends PrintStream {
         ReentrantLock lock = guard.lock();
         try {
             guard.target().append(text);
+            lineEnded = false;
         } finally {
             lock.unlock();
         }
@@ -366,6 +415,7 @@ final class ForkSafePrintStream extends PrintStream {
         ReentrantLock lock = guard.lock();
         try {
             guard.target().append(text, start, end);
+            lineEnded = false;
         } finally {
             lock.unlock();
         }
@@ -377,6 +427,7 @@ final class ForkSafePrintStream extends PrintStream {
         ReentrantLock lock = guard.lock();
         try {
             guard.target().append(c);
+            lineEnded = false;
         } finally {
             lock.unlock();
         }

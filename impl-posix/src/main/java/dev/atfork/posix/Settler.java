@@ -26,13 +26,20 @@ final class Settler extends Thread {
     private volatile Job job;
     private volatile Job running;
 
-    /** One fork's flushes: the guards whose locks the forking thread took, newest first. */
+    /**
+     * One fork's flushes: the guards whose locks the forking thread took, newest first. The
+     * forking thread publishes each guard as it takes its lock, and the settler flushes them as
+     * they come, so the newest views are flushed while older locks are still being taken.
+     */
     static final class Job {
         final StreamGuard<?>[] guards;
         final ReentrantLock[] locks;
         /** Which guards the settler flushed, up to {@link #progress}. */
         private final boolean[] flushed;
-        int count;
+        /** How many guards are published; written by the forking thread only. */
+        private volatile int count;
+        /** The forking thread has published every guard it will. */
+        private volatile boolean filled;
         /** How many guards the settler is through with. */
         private volatile int progress;
         volatile boolean done;
@@ -45,16 +52,41 @@ final class Settler extends Thread {
             flushed = new boolean[capacity];
         }
 
-        void add(StreamGuard<?> guard, ReentrantLock taken) {
-            guards[count] = guard;
-            locks[count++] = taken;
+        int count() {
+            return count;
         }
 
-        /** On the settler: flushes each guard taken, newest first, until cancelled. */
+        /** On the forking thread: publishes one more guard, and the lock taken for it, or null. */
+        void add(StreamGuard<?> guard, ReentrantLock taken) {
+            int next = count;
+            guards[next] = guard;
+            locks[next] = taken;
+            count = next + 1;
+        }
+
+        /** On the forking thread: no more guards come. */
+        void fill() {
+            filled = true;
+        }
+
+        /** On the settler: flushes each guard published, in order, until all are or it is cancelled. */
         void run() {
-            for (int i = 0; i < count && !cancelled; i++) {
-                flushed[i] = locks[i] != null && guards[i].flushForFork();
-                progress = i + 1;
+            int i = 0;
+            long idleSince = 0;
+            while (!cancelled) {
+                if (i < count) {
+                    flushed[i] = locks[i] != null && guards[i].flushForFork();
+                    progress = ++i;
+                    idleSince = 0;
+                } else if (filled && i == count) {
+                    return;
+                } else if (idleSince == 0) {
+                    idleSince = System.nanoTime(); // the forking thread is still taking locks
+                } else if (System.nanoTime() - idleSince < SPIN_NANOS) {
+                    Thread.onSpinWait();
+                } else {
+                    LockSupport.parkNanos(this, POLL_NANOS);
+                }
             }
         }
 
@@ -74,7 +106,7 @@ final class Settler extends Thread {
         }
 
         boolean holds(ReentrantLock lock) {
-            for (int i = 0; i < count; i++) {
+            for (int i = 0, n = count; i < n; i++) {
                 if (locks[i] == lock) {
                     return true;
                 }
@@ -100,19 +132,23 @@ final class Settler extends Thread {
         }
     }
 
-    /**
-     * Runs {@code job} on an idle settler, starting one if none is idle, and returns once it is
-     * done or at {@code deadlineNanos}. The forking thread polls rather than be woken: a settler
-     * still inside {@code unpark} at the fork would leave the child a condition variable in use.
-     * An interrupt neither shortens the wait nor is lost.
-     */
-    static void settle(Job job, long deadlineNanos) {
+    /** Hands {@code job} to an idle settler, starting one if none is idle, as soon as it has a guard to flush. */
+    static void start(Job job) {
         Settler settler = IDLE.poll();
         if (settler == null) {
             settler = started(); // the others are busy, or stuck in a flush of an earlier fork
         }
         settler.job = job;
         LockSupport.unpark(settler);
+    }
+
+    /**
+     * Returns once {@code job}, {@linkplain #start started} and {@linkplain Job#fill filled}, is
+     * done, or at {@code deadlineNanos}, and marks settled what was flushed by then. The forking
+     * thread polls rather than be woken: a settler still inside {@code unpark} at the fork would
+     * leave the child a condition variable in use. An interrupt neither shortens the wait nor is lost.
+     */
+    static void await(Job job, long deadlineNanos) {
         boolean interrupted = false;
         long spinUntil = System.nanoTime() + SPIN_NANOS;
         long now;

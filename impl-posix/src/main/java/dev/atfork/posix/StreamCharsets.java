@@ -31,6 +31,11 @@ final class StreamCharsets {
         return name != null && Charset.isSupported(name) ? Charset.forName(name) : Charset.defaultCharset();
     }
 
+    /** Tells whether {@code charset} is surely the one {@code stream} encodes with: only where the JDK can say (JDK 18+). */
+    static boolean isExact(PrintStream stream, Charset charset) {
+        return CHARSET != null && of(stream, null).equals(charset);
+    }
+
     private static MethodHandle findCharsetMethod() {
         try {
             return MethodHandles.publicLookup().findVirtual(PrintStream.class, "charset",

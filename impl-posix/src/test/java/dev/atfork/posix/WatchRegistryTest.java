@@ -7,8 +7,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.atfork.AtforkService;
 import dev.atfork.testing.Forker;
+import java.io.IOException;
 import java.io.OutputStream;
 import java.io.PrintStream;
+import java.io.UncheckedIOException;
 import java.io.Writer;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -137,8 +139,12 @@ class WatchRegistryTest {
         watchInChild.run(-1);
         AtomicBoolean stop = new AtomicBoolean();
         Thread watcher = new Thread(() -> {
-            while (!stop.get()) {
-                service.watch(OutputStream.nullOutputStream());
+            try {
+                while (!stop.get()) {
+                    service.watch(OutputStream.nullOutputStream()).close(); // closed: the registry stays small
+                }
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
             }
         }, "watcher");
         watcher.setDaemon(true);
