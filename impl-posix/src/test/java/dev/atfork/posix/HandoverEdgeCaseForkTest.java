@@ -20,6 +20,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.LockSupport;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -115,9 +116,10 @@ class HandoverEdgeCaseForkTest {
     }
 
     /**
-     * Twenty forks from a thread whose interrupt is pending, while four threads write through a
-     * watched stream: every child keeps the stream, with no forced release and no line dropped,
-     * and the parent keeps the interrupt.
+     * Twenty forks from a thread that another thread interrupts again and again while its prepare
+     * phase runs (from a preFork hook to the parent phase), while four threads write through a
+     * watched stream, so the forking thread must wait for the stream's lock: every child keeps the
+     * stream, with no forced release and no line dropped, and the parent keeps the interrupt.
      */
     @Test
     @Timeout(120)
@@ -126,15 +128,20 @@ class HandoverEdgeCaseForkTest {
         Path file = dir.resolve("interrupted.txt");
         ForkedLines.Sink sink = WatchedStreamForkTest.Kind.PRINT_STREAM.open(file, service);
         AtomicInteger keptInterrupts = new AtomicInteger();
+        Interrupter interrupter = new Interrupter();
         ForkedLines.Forks forks;
         long[] written;
-        try (Registration interrupt = service.preFork(() -> Thread.currentThread().interrupt());
-                Registration check = service.afterForkParent(() -> keptInterrupts.addAndGet(Thread.interrupted() ? 1 : 0))) {
+        try (Registration start = service.preFork(interrupter::startInterrupting);
+                Registration stop = service.afterForkParent(() -> {
+                    interrupter.stopInterrupting();
+                    keptInterrupts.addAndGet(Thread.interrupted() ? 1 : 0);
+                })) {
             ForkedLines.Writers writers = new ForkedLines.Writers(sink, 4);
             try {
                 forks = new ForkedLines.Forks(20).run(sink, ForkedLines.HANG_TIMEOUT, true);
             } finally {
                 written = writers.stop();
+                interrupter.close();
             }
         }
         sink.close();
@@ -144,6 +151,49 @@ class HandoverEdgeCaseForkTest {
         assertEquals(0, forks.streamHangs, forks::rates);
         assertEquals(0, check.defects(), check::toString);
         assertEquals(forks.count, keptInterrupts.get(), "forks whose parent phase still saw the interrupt");
+    }
+
+    /** A thread that interrupts a forking thread every 20 µs, from its preFork hook to its parent phase. */
+    private static final class Interrupter implements AutoCloseable {
+        private final Thread thread;
+        private volatile Thread target;
+        private volatile boolean closed;
+        /** Counts the interrupting thread's rounds, each of which reads {@link #target} afresh. */
+        private volatile long rounds;
+
+        Interrupter() {
+            thread = new Thread(() -> {
+                while (!closed) {
+                    Thread forking = target;
+                    if (forking != null) {
+                        forking.interrupt();
+                    }
+                    rounds++;
+                    LockSupport.parkNanos(20_000);
+                }
+            }, "interrupter");
+            thread.setDaemon(true);
+            thread.start();
+        }
+
+        void startInterrupting() {
+            target = Thread.currentThread();
+        }
+
+        /** Returns once no more interrupt can come: a round begun after this call has ended. */
+        void stopInterrupting() {
+            target = null;
+            long seen = rounds;
+            while (rounds < seen + 2) {
+                Thread.onSpinWait();
+            }
+        }
+
+        @Override
+        public void close() throws InterruptedException {
+            closed = true;
+            thread.join(10_000);
+        }
     }
 
     /**
