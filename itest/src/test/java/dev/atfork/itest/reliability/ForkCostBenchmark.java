@@ -29,7 +29,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * Fork cost, measured in separate JVMs launched alternately by one driver; see BENCHMARKS.md,
  * "Fork cost", for the command and the method. Not a test: surefire does not run it.
  *
- * <p>Driver: {@code ForkCostBenchmark [latency|latency-parent|latency-floor|spawn|spawn-idle|spawn-jna|spawn-ballast|cold|hangs|all] [rounds]}. Each measurement
+ * <p>Driver: {@code ForkCostBenchmark [latency|latency-parent|latency-floor|spawn|spawn-idle|spawn-jna|spawn-ballast|cold|hangs|exit-hangs|all] [rounds]}
+ * ({@code exit-hangs ROUNDS FORKS}: FORKS per JVM). Each measurement
  * runs in a child JVM of this class path: {@code child <kind> <variant> ...}, which prints
  * {@code key=value} lines.
  */
@@ -106,6 +107,110 @@ public final class ForkCostBenchmark {
                 }
             }
         }
+        if (what.equals("exit-hangs")) {
+            int forks = args.length > 2 ? Integer.parseInt(args[2]) : 500;
+            if (!exitHangs(rounds, forks)) {
+                System.exit(1);
+            }
+        }
+    }
+
+    /** The ways a child that hung was blocked, as {@link Forker.Result#blockedOn()} names them. */
+    private static final List<String> BLOCKED_ON = List.of("vm-mutex", "lock", "other");
+
+    /**
+     * Defect 10: bare and registered JVMs alternately (ABBA), each forking {@code forks} children
+     * that {@code _exit(0)} at once; counts the children that hung (1 s bound). Returns false if a
+     * one-sided test says the registered side's hang rate is higher than bare's at p &lt; 0.05.
+     */
+    private static boolean exitHangs(int rounds, int forks) throws Exception {
+        long[][] totals = new long[2][2 + BLOCKED_ON.size()]; // forks, hangs, by kind; [0] bare, [1] registered
+        List<String> notes = new ArrayList<>();
+        for (int r = 0; r < rounds; r++) {
+            boolean bareFirst = r % 2 == 0;
+            for (int i = 0; i < 2; i++) {
+                boolean isBare = bareFirst == (i == 0);
+                String side = isBare ? "bare" : "registered";
+                List<String> out = runChild(List.of(), 1_800, "exit-hangs", side, String.valueOf(forks));
+                long[] t = totals[isBare ? 0 : 1];
+                t[0] += Long.parseLong(value(out, "forks"));
+                t[1] += Long.parseLong(value(out, "hangs"));
+                for (int k = 0; k < BLOCKED_ON.size(); k++) {
+                    t[2 + k] += Long.parseLong(value(out, "hung-" + BLOCKED_ON.get(k)));
+                }
+                if (Long.parseLong(value(out, "crashes")) != 0) {
+                    throw new IllegalStateException(side + " children crashed: " + out);
+                }
+                if (!value(out, "notes").equals("[]")) {
+                    notes.add("round " + (r + 1) + " " + side + ": " + value(out, "notes"));
+                }
+                System.out.printf(Locale.ROOT, "exit-hangs round %d %s: %s forks, %s hangs (%s), %s s%n", r + 1, side,
+                        value(out, "forks"), value(out, "hangs"), value(out, "byKind"), value(out, "seconds"));
+            }
+        }
+        for (int s = 0; s < 2; s++) {
+            long[] t = totals[s];
+            StringBuilder kinds = new StringBuilder();
+            for (int k = 0; k < BLOCKED_ON.size(); k++) {
+                kinds.append(k == 0 ? "" : ", ").append(BLOCKED_ON.get(k)).append(' ').append(t[2 + k]);
+            }
+            System.out.printf(Locale.ROOT, "exit-hangs summary %s: %d forks, %d hangs, rate %.3f %% (%s)%n",
+                    s == 0 ? "bare" : "registered", t[0], t[1], 100.0 * t[1] / t[0], kinds);
+        }
+        notes.forEach(note -> System.out.println("exit-hangs note " + note));
+        double z = zTestOneSided(totals[1][1], totals[1][0], totals[0][1], totals[0][0]);
+        double fisher = fisherOneSided(totals[1][1], totals[1][0], totals[0][1], totals[0][0]);
+        boolean higher = z < 0.05 || fisher < 0.05;
+        System.out.printf(Locale.ROOT, "exit-hangs test registered > bare, one-sided: two-proportion z-test p = %.4f,"
+                + " Fisher exact p = %.4f%n", z, fisher);
+        System.out.println("exit-hangs verdict: " + (higher
+                ? "FAIL: registered children hang more than bare (p < 0.05)"
+                : "PASS: no evidence that registered children hang more than bare (p >= 0.05 in both tests)"));
+        return !higher;
+    }
+
+    /** One-sided p of a pooled two-proportion z-test for x1/n1 &gt; x2/n2; 1 when there is no hang at all. */
+    static double zTestOneSided(long x1, long n1, long x2, long n2) {
+        double pooled = (double) (x1 + x2) / (n1 + n2);
+        double se = Math.sqrt(pooled * (1 - pooled) * (1.0 / n1 + 1.0 / n2));
+        if (se == 0) {
+            return 1;
+        }
+        double z = ((double) x1 / n1 - (double) x2 / n2) / se;
+        return 0.5 * erfc(z / Math.sqrt(2));
+    }
+
+    /** Complementary error function (Numerical Recipes' erfcc, relative error below 1.2e-7). */
+    private static double erfc(double x) {
+        double z = Math.abs(x);
+        double t = 1 / (1 + 0.5 * z);
+        double r = t * Math.exp(-z * z - 1.26551223 + t * (1.00002368 + t * (0.37409196 + t * (0.09678418
+                + t * (-0.18628806 + t * (0.27886807 + t * (-1.13520398 + t * (1.48851587
+                + t * (-0.82215223 + t * 0.17087277)))))))));
+        return x >= 0 ? r : 2 - r;
+    }
+
+    /**
+     * One-sided p of Fisher's exact test for x1 of n1 being more than x2 of n2: the hypergeometric
+     * probability that the first sample holds x1 or more of the x1 + x2 hangs.
+     */
+    static double fisherOneSided(long x1, long n1, long x2, long n2) {
+        int n = (int) (n1 + n2);
+        int hangs = (int) (x1 + x2);
+        double[] logFactorial = new double[n + 1];
+        for (int i = 1; i <= n; i++) {
+            logFactorial[i] = logFactorial[i - 1] + Math.log(i);
+        }
+        double logTotal = logChoose(logFactorial, n, (int) n1);
+        double p = 0;
+        for (int k = (int) x1; k <= Math.min(hangs, n1); k++) {
+            p += Math.exp(logChoose(logFactorial, hangs, k) + logChoose(logFactorial, n - hangs, (int) n1 - k) - logTotal);
+        }
+        return Math.min(1, p);
+    }
+
+    private static double logChoose(double[] logFactorial, int n, int k) {
+        return k < 0 || k > n ? Double.NEGATIVE_INFINITY : logFactorial[n] - logFactorial[k] - logFactorial[n - k];
     }
 
     /** Runs bare and registered JVMs alternately (ABBA), each round one of each; prints both medians and the ratio. */
@@ -173,6 +278,7 @@ public final class ForkCostBenchmark {
             case "latency" -> latency(args[1], Integer.parseInt(args[2]));
             case "spawn" -> spawn(args[1], Integer.parseInt(args[2]));
             case "cold" -> coldChild(args[1].equals("registered"));
+            case "exit-hangs" -> exitHangsChild(args[1].equals("registered"), Integer.parseInt(args[2]));
             case "hangs" -> hangs(args[1].startsWith("gc"), args[1].endsWith("childhook"), Integer.parseInt(args[2]));
             default -> throw new IllegalArgumentException(args[0]);
         }
@@ -386,6 +492,79 @@ public final class ForkCostBenchmark {
         out.println("crashes=" + tally.get(Reliability.Outcome.CRASH));
         out.printf(Locale.ROOT, "gcEveryMillis=%.1f%n", gcs == 0 ? Double.NaN : seconds * 1000 / gcs);
         out.println("notes=" + tally.notes);
+    }
+
+    /**
+     * {@code forks} children through {@link Forker} whose action returns 0 at once, so the child
+     * calls {@code _exit(0)} right after {@code fork()}; 1 s bound, then SIGKILL and
+     * {@code blockedOn}. Both sides: JNA loaded, System.out on /dev/null, two threads printing to it
+     * meanwhile. Registered: {@code AtforkService.load().register()}, no hooks (so the threads print
+     * through the protected stream).
+     */
+    private static void exitHangsChild(boolean registered, int forks) throws Exception {
+        PrintStream stdout = new PrintStream(new FileOutputStream(java.io.FileDescriptor.out), true);
+        System.setOut(new PrintStream(new BufferedOutputStream(new FileOutputStream("/dev/null"), 128), true));
+        TestLibC.getpid(); // JNA and the direct mapping loaded on both sides
+        if (registered) {
+            AtforkService.load().register();
+        }
+        Forker.ChildAction action = fd -> 0;
+        action.run(-1);
+        AtomicBoolean stop = new AtomicBoolean();
+        List<Thread> printers = new ArrayList<>();
+        for (int i = 0; i < 2; i++) {
+            int id = i;
+            Thread printer = new Thread(() -> {
+                long n = 0;
+                while (!stop.get()) {
+                    System.out.println("printer " + id + " line " + n++);
+                    if (n % 16 == 0) {
+                        java.util.concurrent.locks.LockSupport.parkNanos(100_000);
+                    }
+                }
+            }, "printer-" + i);
+            printer.setDaemon(true);
+            printer.start();
+            printers.add(printer);
+        }
+        Thread.sleep(200);
+        long start = System.nanoTime();
+        int hangs = 0;
+        int crashes = 0;
+        int[] byKind = new int[BLOCKED_ON.size()];
+        List<String> notes = new ArrayList<>();
+        for (int i = 0; i < forks; i++) {
+            Forker.Result result = Forker.fork(action, Duration.ofSeconds(1));
+            if (result.hung()) {
+                hangs++;
+                int kind = BLOCKED_ON.indexOf(result.blockedOn());
+                byKind[kind < 0 ? BLOCKED_ON.size() - 1 : kind]++;
+                if (notes.size() < 5) {
+                    notes.add("fork " + i + " hung on " + result.blockedOn());
+                }
+            } else if (result.exitStatus() != 0) {
+                crashes++;
+                if (notes.size() < 5) {
+                    notes.add("fork " + i + " exit " + result.exitStatus());
+                }
+            }
+        }
+        double seconds = (System.nanoTime() - start) / 1e9;
+        stop.set(true);
+        for (Thread printer : printers) {
+            printer.join(5_000);
+        }
+        stdout.println("forks=" + forks);
+        stdout.println("hangs=" + hangs);
+        StringBuilder kinds = new StringBuilder();
+        for (int k = 0; k < BLOCKED_ON.size(); k++) {
+            stdout.println("hung-" + BLOCKED_ON.get(k) + "=" + byKind[k]);
+            kinds.append(k == 0 ? "" : " ").append(BLOCKED_ON.get(k)).append(':').append(byKind[k]);
+        }
+        stdout.println("byKind=" + kinds);
+        stdout.println("crashes=" + crashes);
+        stdout.printf(Locale.ROOT, "seconds=%.1f%n", seconds);
+        stdout.println("notes=" + notes);
     }
 
     private static long gcCount() {
