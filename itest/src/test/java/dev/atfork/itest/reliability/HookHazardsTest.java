@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.atfork.AtforkService;
 import dev.atfork.Registration;
+import dev.atfork.itest.support.JvmRun;
 import dev.atfork.testing.Forker;
 import dev.atfork.testing.TestLibC;
 import java.time.Duration;
@@ -143,7 +144,7 @@ class HookHazardsTest {
     @ParameterizedTest
     @ValueSource(strings = {"handoff", "pre-wait", "parent-wait", "pre-same", "parent-same"})
     void forkingFromAHook(String mode) throws Exception {
-        Reliability.JvmRun run = Reliability.runJvm(HookForkMain.class, List.of(), 60, mode);
+        JvmRun run = Reliability.runJvm(HookForkMain.class, List.of(), 60, mode);
         if (run.output().contains("Exit=" + HookForkMain.HUNG)) {
             // A child that only calls _exit hung in the JVM itself, as ~0.1 % do: not this case's doing.
             report("fork from a hook, %s: a child hung in the JVM, running the case again: %s", mode, summary(run));
@@ -210,7 +211,7 @@ class HookHazardsTest {
         }
     }
 
-    private static String summary(Reliability.JvmRun run) {
+    private static String summary(JvmRun run) {
         StringBuilder text = new StringBuilder();
         run.values().forEach((key, value) -> text.append(text.length() == 0 ? "" : ", ").append(key).append('=').append(value));
         return text.toString();
