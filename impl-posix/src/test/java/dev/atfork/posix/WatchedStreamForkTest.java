@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.atfork.AtforkService;
 import dev.atfork.Registration;
 import dev.atfork.testing.Forker;
+import dev.atfork.testing.LineCheck;
 import dev.atfork.testing.PipeDrain;
 import dev.atfork.testing.TestLibC;
 import java.io.BufferedOutputStream;
@@ -119,7 +120,7 @@ class WatchedStreamForkTest {
 
         assertEquals(0, watched.forks.streamHangs, () -> "children hung on the watched stream: " + watched.forks.notes());
         assertEquals(0, watched.check.defects(), watched.check::toString);
-        assertEquals(0, watched.check.childDuplicates, watched.check::toString);
+        assertEquals(0, watched.check.childDuplicates(), watched.check::toString);
         if (kind == Kind.VIEW_OF_A_VIEW || kind == Kind.LAYERED_VIEWS) {
             // Each fork takes the outer lock before the inner one, as writers do: none waits out its bound.
             assertEquals(0, watched.forks.forcedReleases, watched.forks::rates);
@@ -345,10 +346,10 @@ class WatchedStreamForkTest {
                 sink.close();
             }
         }
-        return new Run(forks, ForkedLines.Check.of(file, written, forks));
+        return new Run(forks, forks.check(file, written));
     }
 
-    private record Run(ForkedLines.Forks forks, ForkedLines.Check check) {
+    private record Run(ForkedLines.Forks forks, LineCheck check) {
     }
 
     /** Counts "partial" in the file; tries again, on a fresh file, if the child hung in the JVM. */

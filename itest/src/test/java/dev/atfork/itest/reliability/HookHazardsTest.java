@@ -7,8 +7,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.atfork.AtforkService;
 import dev.atfork.Registration;
 import dev.atfork.itest.support.JvmRun;
+import dev.atfork.testing.Fd2Pipe;
 import dev.atfork.testing.Forker;
-import dev.atfork.testing.TestLibC;
+import dev.atfork.testing.LogCapture;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -40,20 +41,7 @@ class HookHazardsTest {
     void throwingHooksNeverStopAForkAndEveryFailureIsReported() throws Exception {
         AtforkService service = AtforkService.load();
         List<LogRecord> logged = new CopyOnWriteArrayList<>();
-        Handler capture = new Handler() {
-            @Override
-            public void publish(LogRecord record) {
-                logged.add(record);
-            }
-
-            @Override
-            public void flush() {
-            }
-
-            @Override
-            public void close() {
-            }
-        };
+        Handler capture = new LogCapture(logged::add);
         boolean parentHandlers = LOGGER.getUseParentHandlers();
         LOGGER.setUseParentHandlers(false);
         LOGGER.addHandler(capture);
@@ -78,7 +66,7 @@ class HookHazardsTest {
             };
             action.run(-1);
             for (int i = 0; i < ROUNDS; i++) {
-                ChildStderr stderr = new ChildStderr();
+                Fd2Pipe stderr = new Fd2Pipe();
                 Forker.Result result;
                 try {
                     result = Forker.fork(action, TIMEOUT);
@@ -87,7 +75,7 @@ class HookHazardsTest {
                 }
                 tally.add(i, result, "BCA");
                 completed++;
-                if (stderr.read().contains(
+                if (stderr.text().contains(
                         "atfork: afterForkChild hook failed: java.lang.IllegalStateException: child boom\n")) {
                     childReports++;
                 }
@@ -172,42 +160,6 @@ class HookHazardsTest {
         } else {
             assertEquals("2/2", run.get("hooksDuringCase"), run.output());
             assertEquals("true", run.get("streamUsableFromAnotherThread"), run.output());
-        }
-    }
-
-    /**
-     * Points this process's fd 2 at a pipe around one fork: a child hook runs inside fork(), before
-     * Forker redirects the child's streams, so the child's report goes to the fd 2 it inherits.
-     */
-    private static final class ChildStderr {
-        private final int readFd;
-        private final int writeFd;
-        private final int saved;
-
-        ChildStderr() {
-            int[] fds = new int[2];
-            assertEquals(0, TestLibC.pipe(fds));
-            readFd = fds[0];
-            writeFd = fds[1];
-            saved = TestLibC.dup(2);
-            TestLibC.dup2(writeFd, 2);
-        }
-
-        void restore() {
-            TestLibC.dup2(saved, 2);
-            TestLibC.close(saved);
-            TestLibC.close(writeFd);
-        }
-
-        String read() {
-            java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
-            byte[] buffer = new byte[4096];
-            long n;
-            while ((n = TestLibC.read(readFd, buffer, buffer.length)) > 0) {
-                bytes.write(buffer, 0, (int) n);
-            }
-            TestLibC.close(readFd);
-            return bytes.toString(java.nio.charset.StandardCharsets.UTF_8);
         }
     }
 
