@@ -8,6 +8,7 @@ import dev.atfork.Registration;
 import dev.atfork.posix.PosixAtforkService;
 import dev.atfork.spi.ForkTarget;
 import dev.atfork.spi.NativeForkHandlers;
+import dev.atfork.testing.IdleForkTarget;
 import dev.atfork.testing.Forker;
 import java.io.IOException;
 import java.lang.reflect.Constructor;
@@ -35,20 +36,7 @@ class SealedSwitchForkTest {
 
     private static final String SPI = "dev.atfork.spi";
     private static final StringBuffer events = new StringBuffer();
-    private static final ForkTarget IDLE = new ForkTarget() {
-        @Override
-        public Object prepare() {
-            return null;
-        }
-
-        @Override
-        public void parent(Object frame) {
-        }
-
-        @Override
-        public void child(Object frame) {
-        }
-    };
+    private static final ForkTarget IDLE = new IdleForkTarget();
 
     @Test
     @Timeout(30)

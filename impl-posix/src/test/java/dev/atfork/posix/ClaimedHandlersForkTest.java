@@ -6,9 +6,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.atfork.AtforkService;
 import dev.atfork.Registration;
-import dev.atfork.spi.ForkTarget;
 import dev.atfork.spi.NativeForkHandlers;
 import dev.atfork.testing.Forker;
+import dev.atfork.testing.IdleForkTarget;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
@@ -29,11 +29,11 @@ class ClaimedHandlersForkTest {
         service.register();
         try (Registration hook = service.preFork(() -> events.append("pre,"))) {
             NativeForkHandlers other = NativeForkHandlers.claim();
-            other.activate(new Idle());
+            other.activate(new IdleForkTarget());
             other.prepare(); // its own handlers' phases reach its own target only
             other.parent();
             other.release();
-            assertThrows(IllegalStateException.class, () -> other.activate(new Idle()), "a released set is not held");
+            assertThrows(IllegalStateException.class, () -> other.activate(new IdleForkTarget()), "a released set is not held");
 
             Forker.Result result = Forker.forkRetryingJvmHangs(() -> events.setLength(0), fd -> {
                 Forker.write(fd, events.toString().getBytes(StandardCharsets.UTF_8));
@@ -44,21 +44,6 @@ class ClaimedHandlersForkTest {
             assertEquals("pre,", events.toString(), "the preFork hook ran in the parent");
         } finally {
             service.deregister();
-        }
-    }
-
-    private static final class Idle implements ForkTarget {
-        @Override
-        public Object prepare() {
-            return null;
-        }
-
-        @Override
-        public void parent(Object frame) {
-        }
-
-        @Override
-        public void child(Object frame) {
         }
     }
 }

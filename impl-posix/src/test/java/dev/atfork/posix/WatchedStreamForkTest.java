@@ -219,7 +219,7 @@ class WatchedStreamForkTest {
                 return 0;
             };
             fill.start();
-            awaitStuck(filled);
+            StuckPipe.awaitStuck(filled);
             view.write("parent partial\n");
             Forker.Result result = Forker.forkRetryingJvmHangs(() -> { }, writeInChild, Duration.ofSeconds(10),
                     Forker.Capture.STDERR);
@@ -283,7 +283,7 @@ class WatchedStreamForkTest {
                 }, "stuck-watched-writer");
                 writer.setDaemon(true);
                 writer.start();
-                awaitStuck(lines);
+                StuckPipe.awaitStuck(lines);
                 result = Forker.fork(writeOnce(view, childLine), Duration.ofSeconds(10), Forker.Capture.STDERR);
             } finally {
                 forked.countDown();
@@ -309,17 +309,6 @@ class WatchedStreamForkTest {
             Forker.write(fd, StreamFixture.AFTER);
             return 0;
         };
-    }
-
-    /** Returns once the writer made no progress for 250 ms: it is blocked inside write(2). */
-    private static void awaitStuck(AtomicLong lines) throws InterruptedException {
-        long seen = -1;
-        for (int still = 0; still < 5; ) {
-            Thread.sleep(50);
-            long now = lines.get();
-            still = now == seen && now > 0 ? still + 1 : 0;
-            seen = now;
-        }
     }
 
     private record StuckFork(Forker.Result result, String name, String piped) {
