@@ -8,13 +8,12 @@ import com.sun.jna.Pointer;
 import dev.atfork.AtforkService;
 import dev.atfork.Registration;
 import dev.atfork.itest.support.JavaLauncher;
+import dev.atfork.testing.DevNull;
 import dev.atfork.testing.Forker;
 import dev.atfork.testing.TestLibC;
-import java.io.BufferedOutputStream;
 import java.io.FileOutputStream;
 import java.io.IOException;
 import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -332,23 +331,13 @@ public final class ForkCostBenchmark {
      * children did not end: a stream lock or the JVM itself. {@code gc}: two threads allocate hard.
      */
     private static void hangs(boolean gc, boolean childHook, int forks) throws Exception {
-        PrintStream devNull = new PrintStream(new BufferedOutputStream(new FileOutputStream("/dev/null"), 128), true);
-        System.setOut(devNull);
+        System.setOut(DevNull.printStream());
         AtforkService service = AtforkService.load();
         service.register();
         if (childHook) {
             service.afterForkChild(ForkCostBenchmark::count);
         }
-        Forker.ChildAction action = fd -> {
-            Forker.write(fd, Reliability.BEFORE);
-            if ("child line".concat(System.lineSeparator()).getBytes(StandardCharsets.UTF_8).length == 0) {
-                throw new IllegalStateException();
-            }
-            Forker.write(fd, Reliability.ALLOCATED);
-            System.out.println("child line");
-            Forker.write(fd, Reliability.AFTER);
-            return 0;
-        };
+        Forker.ChildAction action = PrintingChild.printing("child line");
         action.run(-1);
         AtomicBoolean stop = new AtomicBoolean();
         List<Thread> allocators = new ArrayList<>();
