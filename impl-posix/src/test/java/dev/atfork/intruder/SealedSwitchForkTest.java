@@ -8,6 +8,7 @@ import dev.atfork.Registration;
 import dev.atfork.posix.PosixAtforkService;
 import dev.atfork.spi.ForkTarget;
 import dev.atfork.spi.NativeForkHandlers;
+import dev.atfork.testing.EventFork;
 import dev.atfork.testing.IdleForkTarget;
 import dev.atfork.testing.Forker;
 import java.io.IOException;
@@ -16,10 +17,8 @@ import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Method;
 import java.lang.reflect.Modifier;
 import java.net.URISyntaxException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.TreeSet;
@@ -71,10 +70,7 @@ class SealedSwitchForkTest {
                 handlers.getClass().getMethod("activate", ForkTarget.class).invoke(handlers, IDLE);
             }));
 
-            Forker.Result result = Forker.forkRetryingJvmHangs(() -> events.setLength(0), fd -> {
-                Forker.write(fd, events.toString().getBytes(StandardCharsets.UTF_8));
-                return 0;
-            }, Duration.ofSeconds(10), Forker.Capture.NONE);
+            Forker.Result result = EventFork.forkReporting(events);
             assertTrue(result.exited(0), result::toString);
             assertEquals("pre,", result.reportText(), "the child saw the preFork hook");
             assertEquals("pre,", events.toString(), "the preFork hook ran in the parent");

@@ -7,10 +7,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.atfork.AtforkService;
 import dev.atfork.Registration;
 import dev.atfork.spi.NativeForkHandlers;
+import dev.atfork.testing.EventFork;
 import dev.atfork.testing.Forker;
 import dev.atfork.testing.IdleForkTarget;
-import java.nio.charset.StandardCharsets;
-import java.time.Duration;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -35,10 +34,7 @@ class ClaimedHandlersForkTest {
             other.release();
             assertThrows(IllegalStateException.class, () -> other.activate(new IdleForkTarget()), "a released set is not held");
 
-            Forker.Result result = Forker.forkRetryingJvmHangs(() -> events.setLength(0), fd -> {
-                Forker.write(fd, events.toString().getBytes(StandardCharsets.UTF_8));
-                return 0;
-            }, Duration.ofSeconds(10), Forker.Capture.NONE);
+            Forker.Result result = EventFork.forkReporting(events);
             assertTrue(result.exited(0), result::toString);
             assertEquals("pre,", result.reportText(), "the child saw the preFork hook");
             assertEquals("pre,", events.toString(), "the preFork hook ran in the parent");

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.atfork.AtforkService;
 import dev.atfork.itest.reliability.Reliability.Outcome;
+import dev.atfork.testing.DevNull;
 import dev.atfork.testing.Forker;
 import dev.atfork.testing.KnownLines;
 import dev.atfork.testing.LineCheck;
@@ -98,8 +99,8 @@ class StreamStormTest {
         OutputStream plain = null;
         OutputStream buffered = null;
         try {
-            System.setOut(devNull());
-            System.setErr(devNull());
+            System.setOut(DevNull.printStream());
+            System.setErr(DevNull.printStream());
             if (guarded) {
                 service.register();
             }
@@ -210,10 +211,6 @@ class StreamStormTest {
             Forker.write(fd, Reliability.AFTER);
             return 0;
         };
-    }
-
-    private static PrintStream devNull() throws IOException {
-        return new PrintStream(new BufferedOutputStream(new FileOutputStream("/dev/null"), 128), true);
     }
 
     /** {@code expected} with each 2 (a forced release of the buffered file) read as {@code forced}. */
