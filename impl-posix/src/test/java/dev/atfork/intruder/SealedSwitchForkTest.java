@@ -8,6 +8,8 @@ import dev.atfork.Registration;
 import dev.atfork.posix.PosixAtforkService;
 import dev.atfork.spi.ForkTarget;
 import dev.atfork.spi.NativeForkHandlers;
+import dev.atfork.testing.EventFork;
+import dev.atfork.testing.IdleForkTarget;
 import dev.atfork.testing.Forker;
 import java.io.IOException;
 import java.lang.reflect.Constructor;
@@ -15,10 +17,8 @@ import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Method;
 import java.lang.reflect.Modifier;
 import java.net.URISyntaxException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.TreeSet;
@@ -35,20 +35,7 @@ class SealedSwitchForkTest {
 
     private static final String SPI = "dev.atfork.spi";
     private static final StringBuffer events = new StringBuffer();
-    private static final ForkTarget IDLE = new ForkTarget() {
-        @Override
-        public Object prepare() {
-            return null;
-        }
-
-        @Override
-        public void parent(Object frame) {
-        }
-
-        @Override
-        public void child(Object frame) {
-        }
-    };
+    private static final ForkTarget IDLE = new IdleForkTarget();
 
     @Test
     @Timeout(30)
@@ -83,10 +70,7 @@ class SealedSwitchForkTest {
                 handlers.getClass().getMethod("activate", ForkTarget.class).invoke(handlers, IDLE);
             }));
 
-            Forker.Result result = Forker.forkRetryingJvmHangs(() -> events.setLength(0), fd -> {
-                Forker.write(fd, events.toString().getBytes(StandardCharsets.UTF_8));
-                return 0;
-            }, Duration.ofSeconds(10), Forker.Capture.NONE);
+            Forker.Result result = EventFork.forkReporting(events);
             assertTrue(result.exited(0), result::toString);
             assertEquals("pre,", result.reportText(), "the child saw the preFork hook");
             assertEquals("pre,", events.toString(), "the preFork hook ran in the parent");

@@ -6,11 +6,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.atfork.AtforkService;
 import dev.atfork.Registration;
-import dev.atfork.spi.ForkTarget;
 import dev.atfork.spi.NativeForkHandlers;
+import dev.atfork.testing.EventFork;
 import dev.atfork.testing.Forker;
-import java.nio.charset.StandardCharsets;
-import java.time.Duration;
+import dev.atfork.testing.IdleForkTarget;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -29,36 +28,18 @@ class ClaimedHandlersForkTest {
         service.register();
         try (Registration hook = service.preFork(() -> events.append("pre,"))) {
             NativeForkHandlers other = NativeForkHandlers.claim();
-            other.activate(new Idle());
+            other.activate(new IdleForkTarget());
             other.prepare(); // its own handlers' phases reach its own target only
             other.parent();
             other.release();
-            assertThrows(IllegalStateException.class, () -> other.activate(new Idle()), "a released set is not held");
+            assertThrows(IllegalStateException.class, () -> other.activate(new IdleForkTarget()), "a released set is not held");
 
-            Forker.Result result = Forker.forkRetryingJvmHangs(() -> events.setLength(0), fd -> {
-                Forker.write(fd, events.toString().getBytes(StandardCharsets.UTF_8));
-                return 0;
-            }, Duration.ofSeconds(10), Forker.Capture.NONE);
+            Forker.Result result = EventFork.forkReporting(events);
             assertTrue(result.exited(0), result::toString);
             assertEquals("pre,", result.reportText(), "the child saw the preFork hook");
             assertEquals("pre,", events.toString(), "the preFork hook ran in the parent");
         } finally {
             service.deregister();
-        }
-    }
-
-    private static final class Idle implements ForkTarget {
-        @Override
-        public Object prepare() {
-            return null;
-        }
-
-        @Override
-        public void parent(Object frame) {
-        }
-
-        @Override
-        public void child(Object frame) {
         }
     }
 }

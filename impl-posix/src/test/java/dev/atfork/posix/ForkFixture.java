@@ -8,13 +8,16 @@ import dev.atfork.testing.Forker;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import org.junit.jupiter.api.extension.AfterEachCallback;
+import org.junit.jupiter.api.extension.ExtensionContext;
 
 /**
  * What the fork tests of this package share: one trace marked by hooks in the parent, one marked by
  * hooks in the child, a child action that sends the child's trace, and the registrations a test
- * made, closed together with a deregistration at its end.
+ * made, closed together with a deregistration at its end: by {@link #close()}, or after each test
+ * when the test class registers the fixture with {@code @RegisterExtension}.
  */
-final class ForkFixture implements AutoCloseable {
+final class ForkFixture implements AutoCloseable, AfterEachCallback {
 
     static final Duration TIMEOUT = Duration.ofSeconds(20);
     static final Trace PARENT = new Trace();
@@ -57,6 +60,11 @@ final class ForkFixture implements AutoCloseable {
         assertTrue(result.exited(0), result::toString);
         assertTrue(CHILD.toString().isEmpty(), () -> "a child hook ran in the parent: " + CHILD);
         return result.reportText();
+    }
+
+    @Override
+    public void afterEach(ExtensionContext context) {
+        close();
     }
 
     @Override

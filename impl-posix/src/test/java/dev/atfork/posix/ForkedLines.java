@@ -1,21 +1,18 @@
 package dev.atfork.posix;
 
 import dev.atfork.testing.Forker;
-import java.io.BufferedReader;
+import dev.atfork.testing.KnownLines;
+import dev.atfork.testing.LineCheck;
 import java.io.Closeable;
 import java.io.Flushable;
 import java.io.IOException;
-import java.io.InputStreamReader;
 import java.io.OutputStream;
 import java.io.PrintStream;
-import java.io.RandomAccessFile;
 import java.io.Writer;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.BitSet;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicBoolean;
 
@@ -23,15 +20,13 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * Lines of known content for the fork tests of streams: written by threads of the parent and by
  * forked children, then checked in what the destination holds: only whole lines, each exactly once.
  *
- * <p>Every line is {@value #LENGTH} bytes with its newline, a size that divides every buffer size
- * of the JDK's streams (512 to 8192), so a stream's own chunking never splits a line: a
- * {@code BufferedWriter} flushes when its buffer is full, mid-line for other line lengths, and a
+ * <p>The lines are {@link KnownLines}, checked by {@link LineCheck}: every line is
+ * {@value KnownLines#LENGTH} bytes with its newline, so a stream's own chunking never splits a line:
+ * a {@code BufferedWriter} flushes when its buffer is full, mid-line for other line lengths, and a
  * child writing between the two halves would tear that line whatever a library does.
  */
 final class ForkedLines {
 
-    /** Bytes in a line, its newline included. */
-    static final int LENGTH = 64;
     /**
      * A child normally exits within 200 ms even with four writers busy; one that takes longer is
      * hung. Waiting longer would not turn a JVM hang into a stream hang or back: a protected child
@@ -40,7 +35,6 @@ final class ForkedLines {
     static final Duration HANG_TIMEOUT = Duration.ofSeconds(1);
     /** For unprotected controls, where children often hang on a stream and only the count matters. */
     static final Duration CONTROL_TIMEOUT = Duration.ofMillis(500);
-    private static final String FILLER = "0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ_";
     private static final String FORCED_RELEASE = "atfork: deadlock for ";
 
     private ForkedLines() {
@@ -62,40 +56,35 @@ final class ForkedLines {
 
     /** A sink writing UTF-8 to {@code out}. */
     static Sink sink(OutputStream out) {
-        return new Sink() {
-            @Override
-            public void write(String text) throws IOException {
-                out.write(text.getBytes(StandardCharsets.UTF_8));
-            }
-
-            @Override
-            public void flush() throws IOException {
-                out.flush();
-            }
-
-            @Override
-            public void close() throws IOException {
-                out.close();
-            }
-        };
+        return sink(out, text -> out.write(text.getBytes(StandardCharsets.UTF_8)));
     }
 
     /** A sink writing to {@code out}. */
     static Sink sink(Writer out) {
+        return sink(out, out::write);
+    }
+
+    /** Writes text in one call. */
+    private interface Write {
+        void write(String text) throws IOException;
+    }
+
+    /** A sink that writes with {@code write} and flushes and closes {@code target}. */
+    private static <T extends Closeable & Flushable> Sink sink(T target, Write write) {
         return new Sink() {
             @Override
             public void write(String text) throws IOException {
-                out.write(text);
+                write.write(text);
             }
 
             @Override
             public void flush() throws IOException {
-                out.flush();
+                target.flush();
             }
 
             @Override
             public void close() throws IOException {
-                out.close();
+                target.close();
             }
         };
     }
@@ -123,25 +112,6 @@ final class ForkedLines {
                 out.close();
             }
         };
-    }
-
-    /** Line {@code seq} of parent thread {@code thread}, without its newline. */
-    static String parentLine(int thread, long seq) {
-        return fill("T".concat(Integer.toString(thread)).concat("-").concat(pad(seq, 8)).concat("-"));
-    }
-
-    /** The line of child {@code child}, without its newline. */
-    static String childLine(int child) {
-        return fill("C".concat(pad(child, 4)).concat("-"));
-    }
-
-    private static String fill(String prefix) {
-        return prefix.concat(FILLER.substring(0, LENGTH - 1 - prefix.length()));
-    }
-
-    private static String pad(long n, int width) {
-        String digits = Long.toString(n);
-        return "0".repeat(width - digits.length()).concat(digits);
     }
 
     /**
@@ -177,7 +147,7 @@ final class ForkedLines {
                     long seq = 0;
                     try {
                         while (!stop.get()) {
-                            sink.writeLine(parentLine(id, seq));
+                            sink.writeLine(KnownLines.parentLine(id, seq));
                             written[id] = ++seq;
                         }
                     } catch (Throwable e) {
@@ -234,10 +204,10 @@ final class ForkedLines {
          * captured stdout for {@code System.out}).
          */
         Forks run(Sink sink, Duration timeout, boolean forcedLineDropped) throws Exception {
-            writeInChild(sink, childLine(count)).run(-1);
+            writeInChild(sink, KnownLines.childLine(count)).run(-1);
             expected[count] = 1;
             for (int i = 0; i < count; i++) {
-                String line = childLine(i);
+                String line = KnownLines.childLine(i);
                 Forker.Result result = Forker.fork(writeInChild(sink, line), timeout, Forker.Capture.BOTH);
                 String outcome = StreamFixture.outcome(result);
                 boolean forced = result.stderrText().contains(FORCED_RELEASE);
@@ -283,129 +253,10 @@ final class ForkedLines {
         List<String> notes() {
             return notes;
         }
-    }
 
-    /** What a destination holds, against what the parent's writers and the children wrote. */
-    static final class Check {
-        int lines;
-        int torn;
-        int parentDuplicates;
-        int parentMissing;
-        int childDuplicates;
-        int childMismatches;
-        final List<String> samples = new ArrayList<>();
-
-        static Check of(Path file, long[] written, Forks forks) throws IOException {
-            Check check = new Check();
-            BitSet[] seen = new BitSet[written.length];
-            for (int t = 0; t < seen.length; t++) {
-                seen[t] = new BitSet();
-            }
-            int[] found = new int[forks.expected.length];
-            try (BufferedReader reader = new BufferedReader(
-                    new InputStreamReader(Files.newInputStream(file), StandardCharsets.UTF_8), 1 << 16)) {
-                String line;
-                while ((line = reader.readLine()) != null) {
-                    check.lines++;
-                    if (!check.parent(line, written, seen) && !child(line, found)) {
-                        check.tear(line);
-                    }
-                }
-            }
-            if (Files.size(file) > 0 && lastByte(file) != '\n') {
-                check.tear("(the destination ends in the middle of a line)");
-            }
-            for (int t = 0; t < written.length; t++) {
-                check.parentMissing += (int) (written[t] - seen[t].cardinality());
-            }
-            for (int i = 0; i < found.length; i++) {
-                int n = found[i] + forks.elsewhere[i];
-                if (n > 1) {
-                    check.childDuplicates += n - 1;
-                }
-                boolean right = forks.expected[i] < 0 ? n <= 1 : n == forks.expected[i];
-                if (!right) {
-                    check.childMismatches++;
-                    check.sample("child " + i + ": line found " + n + " times, expected "
-                            + (forks.expected[i] < 0 ? "at most once (hung child)" : forks.expected[i]));
-                }
-            }
-            return check;
-        }
-
-        private boolean parent(String line, long[] written, BitSet[] seen) {
-            if (line.length() != LENGTH - 1 || line.charAt(0) != 'T' || line.charAt(2) != '-') {
-                return false;
-            }
-            int thread = line.charAt(1) - '0';
-            long seq;
-            try {
-                seq = Long.parseLong(line.substring(3, 11));
-            } catch (NumberFormatException e) {
-                return false;
-            }
-            if (thread < 0 || thread >= written.length || seq >= written[thread] || !line.equals(parentLine(thread, seq))) {
-                return false;
-            }
-            if (seen[thread].get((int) seq)) {
-                parentDuplicates++;
-                sample("parent line again: " + line);
-            } else {
-                seen[thread].set((int) seq);
-            }
-            return true;
-        }
-
-        private static boolean child(String line, int[] found) {
-            if (line.length() != LENGTH - 1 || line.charAt(0) != 'C') {
-                return false;
-            }
-            int child;
-            try {
-                child = Integer.parseInt(line.substring(1, 5));
-            } catch (NumberFormatException e) {
-                return false;
-            }
-            if (child >= found.length || !line.equals(childLine(child))) {
-                return false;
-            }
-            found[child]++;
-            return true;
-        }
-
-        private void tear(String line) {
-            torn++;
-            sample("torn: " + line);
-        }
-
-        private void sample(String text) {
-            if (samples.size() < 3) {
-                samples.add(text);
-            }
-        }
-
-        /** Everything that should not be there, or should be and is not. */
-        int defects() {
-            return torn + parentDuplicates + parentMissing + childMismatches;
-        }
-
-        /** The counts, without samples. */
-        String summary() {
-            return String.format("%d lines: %d torn, %d parent lines repeated, %d missing, %d child lines repeated,"
-                            + " %d children with the wrong count", lines, torn, parentDuplicates, parentMissing,
-                    childDuplicates, childMismatches);
-        }
-
-        @Override
-        public String toString() {
-            return summary() + (samples.isEmpty() ? "" : " " + samples);
-        }
-
-        private static int lastByte(Path file) throws IOException {
-            try (RandomAccessFile raf = new RandomAccessFile(file.toFile(), "r")) {
-                raf.seek(raf.length() - 1);
-                return raf.read();
-            }
+        /** Checks what {@code file} holds against these children and the parent's {@code written} lines. */
+        LineCheck check(Path file, long[] written) throws IOException {
+            return LineCheck.of(file, written, expected, elsewhere);
         }
     }
 

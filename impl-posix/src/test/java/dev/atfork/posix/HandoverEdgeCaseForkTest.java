@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.atfork.AtforkService;
 import dev.atfork.Registration;
 import dev.atfork.testing.Forker;
+import dev.atfork.testing.LineCheck;
 import java.io.ByteArrayOutputStream;
 import java.io.FileDescriptor;
 import java.io.FileOutputStream;
@@ -145,7 +146,7 @@ class HandoverEdgeCaseForkTest {
             }
         }
         sink.close();
-        ForkedLines.Check check = ForkedLines.Check.of(file, written, forks);
+        LineCheck check = forks.check(file, written);
         System.err.printf("interrupted forking thread: %s%n", forks.rates());
         assertEquals(0, forks.forcedReleases, forks::rates);
         assertEquals(0, forks.streamHangs, forks::rates);

@@ -7,10 +7,9 @@ import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.atfork.AtforkService;
+import dev.atfork.testing.Fd2Pipe;
 import dev.atfork.testing.Forker;
-import dev.atfork.testing.TestLibC;
-import java.io.ByteArrayOutputStream;
-import java.nio.charset.StandardCharsets;
+import dev.atfork.testing.LogCapture;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
@@ -39,7 +38,7 @@ class HookFailureForkTest {
     private final ForkFixture fixture = new ForkFixture();
     private final AtforkService service = fixture.service;
     private final List<LogRecord> logged = new CopyOnWriteArrayList<>();
-    private final Handler capture = new CaptureHandler(logged::add);
+    private final Handler capture = new LogCapture(logged::add);
     private boolean usedParentHandlers;
 
     @BeforeEach
@@ -94,7 +93,7 @@ class HookFailureForkTest {
         String[] childStderr = new String[1];
         Forker.Result result = Forker.retryingJvmHangs(() -> {
             // The child hook writes to fd 2 before Forker can capture it, so each attempt has its own pipe.
-            ChildStderr stderr = new ChildStderr();
+            Fd2Pipe stderr = new Fd2Pipe();
             Forker.Result attempt;
             try {
                 CHILD.reset();
@@ -123,7 +122,7 @@ class HookFailureForkTest {
     @Test
     @Timeout(120)
     void aFailureThatCannotBeReportedSkipsNoPhase() throws Exception {
-        Handler throwing = new CaptureHandler(record -> {
+        Handler throwing = new LogCapture(record -> {
             throw new IllegalStateException("log handler boom");
         });
         LOGGER.addHandler(throwing);
@@ -160,7 +159,7 @@ class HookFailureForkTest {
     @Timeout(60)
     void aBlockedLogHandlerHoldsUpNoFork() throws Exception {
         CountDownLatch unblock = new CountDownLatch(1);
-        Handler blocking = new CaptureHandler(record -> {
+        Handler blocking = new LogCapture(record -> {
             try {
                 unblock.await();
             } catch (InterruptedException e) {
@@ -210,68 +209,9 @@ class HookFailureForkTest {
         }
     }
 
-    /** A logging handler that does what it is given with each record. */
-    private static final class CaptureHandler extends Handler {
-        private final java.util.function.Consumer<LogRecord> onRecord;
-
-        CaptureHandler(java.util.function.Consumer<LogRecord> onRecord) {
-            this.onRecord = onRecord;
-        }
-
-        @Override
-        public void publish(LogRecord record) {
-            onRecord.accept(record);
-        }
-
-        @Override
-        public void flush() {
-        }
-
-        @Override
-        public void close() {
-        }
-    }
-
     private static void assertFailureLogged(LogRecord record, String kind, Throwable failure) {
         assertEquals(Level.SEVERE, record.getLevel());
         assertTrue(record.getMessage().contains(kind), record.getMessage());
         assertSame(failure, record.getThrown());
-    }
-
-    /**
-     * Points fd 2 at a pipe while a child is forked, so the pipe gets what the child writes to fd 2
-     * from its first instruction on; {@link Forker.Capture#STDERR} redirects only once the child
-     * action starts, after the child hooks ran.
-     */
-    private static final class ChildStderr {
-        private final int readFd;
-        private final int saved;
-
-        ChildStderr() {
-            int[] fds = new int[2];
-            assertEquals(0, TestLibC.pipe(fds));
-            readFd = fds[0];
-            saved = TestLibC.dup(2);
-            assertTrue(saved >= 0);
-            assertEquals(2, TestLibC.dup2(fds[1], 2));
-            TestLibC.close(fds[1]);
-        }
-
-        /** Puts the original fd 2 back; the pipe's last writer is then gone once the child is. */
-        void restore() {
-            TestLibC.dup2(saved, 2);
-            TestLibC.close(saved);
-        }
-
-        String text() {
-            ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-            byte[] buffer = new byte[4096];
-            long n;
-            while ((n = TestLibC.read(readFd, buffer, buffer.length)) > 0) {
-                bytes.write(buffer, 0, (int) n);
-            }
-            TestLibC.close(readFd);
-            return bytes.toString(StandardCharsets.UTF_8);
-        }
     }
 }

@@ -17,23 +17,19 @@ import dev.atfork.testing.Forker;
 import dev.atfork.testing.TestLibC;
 import java.io.PrintStream;
 import java.time.Duration;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** Which hooks run at a real fork, where, and in what order, as hooks come and go. */
 class HookLifecycleForkTest {
 
-    private final ForkFixture fixture = new ForkFixture();
+    @RegisterExtension
+    final ForkFixture fixture = new ForkFixture();
     private final AtforkService service = fixture.service;
 
     private static volatile int preForkPid;
     private static volatile int afterForkParentPid;
     private static volatile int afterForkChildPid;
-
-    @AfterEach
-    void tearDown() {
-        fixture.close();
-    }
 
     @Test
     void mostRecentlyRegisteredRunsFirstWithinEachKind() {

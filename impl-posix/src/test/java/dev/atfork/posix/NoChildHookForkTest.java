@@ -9,8 +9,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.atfork.AtforkService;
 import dev.atfork.spi.NativeForkHandlers;
 import dev.atfork.testing.Forker;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Without a child hook, a forked child runs no Java code of the library.
@@ -32,13 +32,9 @@ class NoChildHookForkTest {
         return 0;
     };
 
-    private final ForkFixture fixture = new ForkFixture();
+    @RegisterExtension
+    final ForkFixture fixture = new ForkFixture();
     private final AtforkService service = fixture.service;
-
-    @AfterEach
-    void tearDown() {
-        fixture.close();
-    }
 
     @Test
     void aChildRunsNoLibraryCodeUntilAChildHookIsAdded() throws Exception {

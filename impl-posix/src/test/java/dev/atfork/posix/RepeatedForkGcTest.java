@@ -11,8 +11,8 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** Many forks with garbage collections between them: the pinned callbacks keep working. */
 class RepeatedForkGcTest {
@@ -21,13 +21,9 @@ class RepeatedForkGcTest {
     /** Children the JVM itself leaves hung (see the README) are killed; a few are tolerated, not crashes. */
     private static final int MAX_HUNG = FORKS / 50;
 
-    private final ForkFixture fixture = new ForkFixture();
+    @RegisterExtension
+    final ForkFixture fixture = new ForkFixture();
     private final AtforkService service = fixture.service;
-
-    @AfterEach
-    void tearDown() {
-        fixture.close();
-    }
 
     @Test
     void twoHundredForksWithGcBetweenThemDoNotCrash() {

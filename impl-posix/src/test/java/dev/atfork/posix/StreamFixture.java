@@ -1,6 +1,8 @@
 package dev.atfork.posix;
 
+import dev.atfork.testing.DevNull;
 import dev.atfork.testing.Forker;
+import dev.atfork.testing.Printer;
 import java.io.FileOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -36,24 +38,13 @@ final class StreamFixture implements AutoCloseable {
 
     /** A print stream that discards what it gets, as the JDK would build one: autoflush over a small buffer. */
     static PrintStream devNull() {
-        try {
-            return new PrintStream(new java.io.BufferedOutputStream(new FileOutputStream("/dev/null"), 128), true);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        return DevNull.printStream();
     }
 
     /** Starts {@code count} threads that print lines through the current {@code System.out} without pause. */
     void startPrinters(int count) {
         for (int i = 0; i < count; i++) {
-            int id = i;
-            Thread printer = new Thread(() -> {
-                long n = 0;
-                while (!stop.get()) {
-                    System.out.println("printer " + id + " line " + n++);
-                }
-            }, "printer-" + i);
-            printer.setDaemon(true);
+            Thread printer = Printer.printer("printer-" + i, i, stop);
             printer.start();
             threads.add(printer);
         }

@@ -40,6 +40,15 @@ final class StuckPipe implements AutoCloseable {
         }, "stuck-writer");
         writer.setDaemon(true);
         writer.start();
+        awaitStuck(lines);
+        return writer;
+    }
+
+    /**
+     * Returns once a writer counting its writes in {@code lines} made no progress for 250 ms: it is
+     * blocked inside write(2).
+     */
+    static void awaitStuck(AtomicLong lines) throws InterruptedException {
         long seen = -1;
         for (int still = 0; still < 5; ) {
             Thread.sleep(50);
@@ -47,7 +56,6 @@ final class StuckPipe implements AutoCloseable {
             still = now == seen && now > 0 ? still + 1 : 0;
             seen = now;
         }
-        return writer; // a thread that made no progress for 250 ms is blocked inside write(2)
     }
 
     /** Reads the pipe empty until the writer stops, so it can finish. */

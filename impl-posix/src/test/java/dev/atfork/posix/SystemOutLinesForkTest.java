@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.atfork.AtforkService;
+import dev.atfork.testing.LineCheck;
 import java.io.BufferedOutputStream;
 import java.io.FileOutputStream;
 import java.io.PrintStream;
@@ -58,7 +59,7 @@ class SystemOutLinesForkTest {
 
         assertEquals(0, withProtection.forks.streamHangs, () -> "children hung on System.out: " + withProtection.forks.notes());
         assertEquals(0, withProtection.check.defects(), withProtection.check::toString);
-        assertEquals(0, withProtection.check.childDuplicates, withProtection.check::toString);
+        assertEquals(0, withProtection.check.childDuplicates(), withProtection.check::toString);
         // Control: an unprotected child inherits the buffer and writes what the parent will write too,
         // unless it hangs on the lock a printer held. Tears it does not make: the buffer holds whole lines.
         assertTrue(control.check.defects() + control.forks.streamHangs > 0,
@@ -88,9 +89,9 @@ class SystemOutLinesForkTest {
                 out.close();
             }
         }
-        return new Run(forks, ForkedLines.Check.of(file, written, forks));
+        return new Run(forks, forks.check(file, written));
     }
 
-    private record Run(ForkedLines.Forks forks, ForkedLines.Check check) {
+    private record Run(ForkedLines.Forks forks, LineCheck check) {
     }
 }

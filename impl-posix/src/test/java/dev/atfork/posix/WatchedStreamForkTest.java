@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.atfork.AtforkService;
 import dev.atfork.Registration;
 import dev.atfork.testing.Forker;
+import dev.atfork.testing.LineCheck;
 import dev.atfork.testing.PipeDrain;
 import dev.atfork.testing.TestLibC;
 import java.io.BufferedOutputStream;
@@ -119,7 +120,7 @@ class WatchedStreamForkTest {
 
         assertEquals(0, watched.forks.streamHangs, () -> "children hung on the watched stream: " + watched.forks.notes());
         assertEquals(0, watched.check.defects(), watched.check::toString);
-        assertEquals(0, watched.check.childDuplicates, watched.check::toString);
+        assertEquals(0, watched.check.childDuplicates(), watched.check::toString);
         if (kind == Kind.VIEW_OF_A_VIEW || kind == Kind.LAYERED_VIEWS) {
             // Each fork takes the outer lock before the inner one, as writers do: none waits out its bound.
             assertEquals(0, watched.forks.forcedReleases, watched.forks::rates);
@@ -218,7 +219,7 @@ class WatchedStreamForkTest {
                 return 0;
             };
             fill.start();
-            awaitStuck(filled);
+            StuckPipe.awaitStuck(filled);
             view.write("parent partial\n");
             Forker.Result result = Forker.forkRetryingJvmHangs(() -> { }, writeInChild, Duration.ofSeconds(10),
                     Forker.Capture.STDERR);
@@ -282,7 +283,7 @@ class WatchedStreamForkTest {
                 }, "stuck-watched-writer");
                 writer.setDaemon(true);
                 writer.start();
-                awaitStuck(lines);
+                StuckPipe.awaitStuck(lines);
                 result = Forker.fork(writeOnce(view, childLine), Duration.ofSeconds(10), Forker.Capture.STDERR);
             } finally {
                 forked.countDown();
@@ -310,17 +311,6 @@ class WatchedStreamForkTest {
         };
     }
 
-    /** Returns once the writer made no progress for 250 ms: it is blocked inside write(2). */
-    private static void awaitStuck(AtomicLong lines) throws InterruptedException {
-        long seen = -1;
-        for (int still = 0; still < 5; ) {
-            Thread.sleep(50);
-            long now = lines.get();
-            still = now == seen && now > 0 ? still + 1 : 0;
-            seen = now;
-        }
-    }
-
     private record StuckFork(Forker.Result result, String name, String piped) {
     }
 
@@ -345,10 +335,10 @@ class WatchedStreamForkTest {
                 sink.close();
             }
         }
-        return new Run(forks, ForkedLines.Check.of(file, written, forks));
+        return new Run(forks, forks.check(file, written));
     }
 
-    private record Run(ForkedLines.Forks forks, ForkedLines.Check check) {
+    private record Run(ForkedLines.Forks forks, LineCheck check) {
     }
 
     /** Counts "partial" in the file; tries again, on a fresh file, if the child hung in the JVM. */

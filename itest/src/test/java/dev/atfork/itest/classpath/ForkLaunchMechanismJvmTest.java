@@ -2,6 +2,7 @@ package dev.atfork.itest.classpath;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import dev.atfork.itest.support.JvmRun;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -15,7 +16,7 @@ class ForkLaunchMechanismJvmTest {
 
     @Test
     void threeHundredForkedSpawnsSucceedWithParentHooksOnly() throws Exception {
-        JavaProcess.Outcome outcome = JavaProcess.run(SpawnMain.class,
+        JvmRun outcome = JavaProcess.run(SpawnMain.class,
                 List.of("-Djdk.lang.Process.launchMechanism=FORK"), String.valueOf(SPAWNS));
 
         assertEquals(0, outcome.exitCode(), outcome.output());
@@ -28,7 +29,7 @@ class ForkLaunchMechanismJvmTest {
 
     @Test
     void controlTheDefaultLaunchMechanismRunsNoForkHandler() throws Exception {
-        JavaProcess.Outcome outcome = JavaProcess.run(SpawnMain.class, List.of(), "20");
+        JvmRun outcome = JavaProcess.run(SpawnMain.class, List.of(), "20");
 
         assertEquals(0, outcome.exitCode(), outcome.output());
         assertEquals("20", outcome.get("succeeded"), outcome.output());

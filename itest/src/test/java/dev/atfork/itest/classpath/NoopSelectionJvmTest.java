@@ -3,6 +3,7 @@ package dev.atfork.itest.classpath;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.atfork.itest.support.JvmRun;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -15,7 +16,7 @@ class NoopSelectionJvmTest {
 
     @Test
     void withJnaWorkingThePosixProviderIsPicked() throws Exception {
-        JavaProcess.Outcome outcome = JavaProcess.run(LoadMain.class, List.of());
+        JvmRun outcome = JavaProcess.run(LoadMain.class, List.of());
 
         assertEquals(0, outcome.exitCode(), outcome.output());
         assertEquals("posix", outcome.get("name"), outcome.output());
@@ -26,7 +27,7 @@ class NoopSelectionJvmTest {
 
     @Test
     void whenJnaCannotLoadItsNativeLibraryTheNoopIsPickedAndSaysWhy() throws Exception {
-        JavaProcess.Outcome outcome = JavaProcess.run(LoadMain.class, NO_JNA_NATIVE);
+        JvmRun outcome = JavaProcess.run(LoadMain.class, NO_JNA_NATIVE);
 
         assertEquals(0, outcome.exitCode(), outcome.output());
         assertTrue(outcome.get("jna").startsWith("fails: "), "JNA still loads: " + outcome.output());
@@ -41,7 +42,7 @@ class NoopSelectionJvmTest {
 
     @Test
     void thePropertyForcesTheNoopProvider() throws Exception {
-        JavaProcess.Outcome outcome = JavaProcess.run(LoadMain.class, List.of("-Ddev.atfork.provider=noop"));
+        JvmRun outcome = JavaProcess.run(LoadMain.class, List.of("-Ddev.atfork.provider=noop"));
 
         assertEquals(0, outcome.exitCode(), outcome.output());
         assertEquals("noop", outcome.get("name"), outcome.output());

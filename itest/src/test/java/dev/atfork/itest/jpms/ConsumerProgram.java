@@ -1,15 +1,15 @@
 package dev.atfork.itest.jpms;
 
 import dev.atfork.itest.support.Artifacts;
+import dev.atfork.itest.support.JavaLauncher;
 import java.io.ByteArrayOutputStream;
 import java.io.File;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import javax.tools.JavaCompiler;
@@ -77,23 +77,13 @@ final class ConsumerProgram {
         return Stream.of(entries).map(Path::toString).collect(Collectors.joining(File.pathSeparator));
     }
 
-    /** Runs {@code java} of this JDK with the arguments and waits for it. */
+    /** Runs {@code java} of this JDK with the arguments and waits for it, at most 60 seconds. */
     static Run java(String... args) throws IOException, InterruptedException {
-        List<String> command = new ArrayList<>();
-        command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-        command.addAll(List.of(args));
-        Path stderr = Files.createTempFile("consumer", ".stderr");
-        try {
-            Process process = new ProcessBuilder(command).redirectError(stderr.toFile()).start();
-            process.getOutputStream().close();
-            String stdout = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-            if (!process.waitFor(60, TimeUnit.SECONDS)) {
-                process.destroyForcibly();
-                throw new IllegalStateException("the consumer did not end: " + command);
-            }
-            return new Run(process.exitValue(), stdout, Files.readString(stderr));
-        } finally {
-            Files.deleteIfExists(stderr);
+        JavaLauncher.Result result = JavaLauncher.run(JavaLauncher.command(List.of(args)), JavaLauncher.Stderr.SEPARATE,
+                Duration.ofSeconds(60));
+        if (result.timedOut()) {
+            throw new IllegalStateException("the consumer did not end: " + result.command());
         }
+        return new Run(result.exitCode(), result.stdout(), result.stderr());
     }
 }

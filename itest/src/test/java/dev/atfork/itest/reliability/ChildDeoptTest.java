@@ -4,7 +4,7 @@ import static dev.atfork.itest.reliability.Reliability.report;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.atfork.itest.reliability.Reliability.JvmRun;
+import dev.atfork.itest.support.JvmRun;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;

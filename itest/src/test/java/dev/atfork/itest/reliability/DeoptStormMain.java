@@ -2,9 +2,10 @@ package dev.atfork.itest.reliability;
 
 import dev.atfork.AtforkService;
 import dev.atfork.Registration;
+import dev.atfork.testing.DevNull;
 import dev.atfork.testing.Forker;
+import dev.atfork.testing.Printer;
 import dev.atfork.testing.TestLibC;
-import java.io.BufferedOutputStream;
 import java.io.FileDescriptor;
 import java.io.FileOutputStream;
 import java.io.PrintStream;
@@ -58,7 +59,7 @@ public final class DeoptStormMain {
         boolean capture = args.length > 1 && args[1].equals("capture");
         AtforkService service = AtforkService.load();
         OUT.println("name=" + service.name());
-        System.setOut(new PrintStream(new BufferedOutputStream(new FileOutputStream("/dev/null"), 128), true));
+        System.setOut(DevNull.printStream());
         service.register();
         AtomicInteger preForks = new AtomicInteger();
         AtomicInteger afterForkParents = new AtomicInteger();
@@ -71,14 +72,7 @@ public final class DeoptStormMain {
              Registration parent = service.afterForkParent(afterForkParents::incrementAndGet);
              Registration child = service.afterForkChild(() -> childMark = 'H')) {
             for (int i = 0; i < PRINTERS; i++) {
-                int id = i;
-                Thread printer = new Thread(() -> {
-                    long n = 0;
-                    while (!stop.get()) {
-                        System.out.println("printer " + id + " line " + n++);
-                    }
-                }, "deopt-printer-" + i);
-                printer.setDaemon(true);
+                Thread printer = Printer.printer("deopt-printer-" + i, i, stop);
                 printers.add(printer);
             }
             childAction(0).run(-1); // warm-up: the parent runs what a child runs, reporting to no fd

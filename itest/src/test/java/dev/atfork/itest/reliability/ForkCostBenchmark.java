@@ -7,16 +7,13 @@ import com.sun.jna.Platform;
 import com.sun.jna.Pointer;
 import dev.atfork.AtforkService;
 import dev.atfork.Registration;
+import dev.atfork.itest.support.JavaLauncher;
+import dev.atfork.testing.DevNull;
 import dev.atfork.testing.Forker;
 import dev.atfork.testing.TestLibC;
-import java.io.BufferedOutputStream;
-import java.io.BufferedReader;
 import java.io.FileOutputStream;
 import java.io.IOException;
-import java.io.InputStreamReader;
 import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -440,23 +437,13 @@ public final class ForkCostBenchmark {
      * children did not end: a stream lock or the JVM itself. {@code gc}: two threads allocate hard.
      */
     private static void hangs(boolean gc, boolean childHook, int forks) throws Exception {
-        PrintStream devNull = new PrintStream(new BufferedOutputStream(new FileOutputStream("/dev/null"), 128), true);
-        System.setOut(devNull);
+        System.setOut(DevNull.printStream());
         AtforkService service = AtforkService.load();
         service.register();
         if (childHook) {
             service.afterForkChild(ForkCostBenchmark::count);
         }
-        Forker.ChildAction action = fd -> {
-            Forker.write(fd, Reliability.BEFORE);
-            if ("child line".concat(System.lineSeparator()).getBytes(StandardCharsets.UTF_8).length == 0) {
-                throw new IllegalStateException();
-            }
-            Forker.write(fd, Reliability.ALLOCATED);
-            System.out.println("child line");
-            Forker.write(fd, Reliability.AFTER);
-            return 0;
-        };
+        Forker.ChildAction action = PrintingChild.printing("child line");
         action.run(-1);
         AtomicBoolean stop = new AtomicBoolean();
         List<Thread> allocators = new ArrayList<>();
@@ -579,36 +566,26 @@ public final class ForkCostBenchmark {
 
     /** Runs {@code child args} in a new JVM; returns its key=value lines, plus readyAtNanos when "ready=" came. */
     private static List<String> runChild(List<String> options, long timeoutSeconds, String... args) throws Exception {
-        List<String> command = new ArrayList<>();
-        command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-        command.add("--enable-native-access=ALL-UNNAMED");
-        command.addAll(HEAP);
-        command.addAll(options);
-        command.add("-cp");
-        command.add(System.getProperty("java.class.path"));
-        command.add(ForkCostBenchmark.class.getName());
-        command.add("child");
-        command.addAll(List.of(args));
-        Process process = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.INHERIT).start();
-        process.getOutputStream().close();
+        List<String> jvmOptions = new ArrayList<>(HEAP);
+        jvmOptions.addAll(options);
+        List<String> childArgs = new ArrayList<>(List.of("child"));
+        childArgs.addAll(List.of(args));
         List<String> lines = new ArrayList<>();
-        try (BufferedReader reader = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
-            String line;
-            while ((line = reader.readLine()) != null) {
-                if (line.startsWith("ready=")) {
-                    lines.add("readyAtNanos=" + System.nanoTime());
-                }
-                if (line.contains("=")) {
-                    lines.add(line);
-                }
-            }
+        JavaLauncher.Result result = JavaLauncher.run(
+                JavaLauncher.classPathMain(ForkCostBenchmark.class, jvmOptions, childArgs),
+                JavaLauncher.Stderr.INHERITED, Duration.ofSeconds(timeoutSeconds), line -> {
+                    if (line.startsWith("ready=")) {
+                        lines.add("readyAtNanos=" + System.nanoTime());
+                    }
+                    if (line.contains("=")) {
+                        lines.add(line);
+                    }
+                });
+        if (result.timedOut()) {
+            throw new IllegalStateException("child JVM did not end: " + result.command());
         }
-        if (!process.waitFor(timeoutSeconds, TimeUnit.SECONDS)) {
-            process.destroyForcibly();
-            throw new IllegalStateException("child JVM did not end: " + command);
-        }
-        if (process.exitValue() != 0) {
-            throw new IllegalStateException("child JVM exited " + process.exitValue() + ": " + lines);
+        if (result.exitCode() != 0) {
+            throw new IllegalStateException("child JVM exited " + result.exitCode() + ": " + lines);
         }
         return lines;
     }

@@ -3,6 +3,7 @@ package dev.atfork.itest.reliability;
 import static dev.atfork.itest.reliability.Reliability.report;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import dev.atfork.itest.support.JvmRun;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -18,7 +19,7 @@ class ForkLaunchSpawnTest {
 
     @Test
     void fiveHundredForkedSpawnsWithParentHooksAllEndInTime() throws Exception {
-        Reliability.JvmRun run = Reliability.runJvm(ForkSpawnMain.class,
+        JvmRun run = Reliability.runJvm(ForkSpawnMain.class,
                 List.of("-Djdk.lang.Process.launchMechanism=FORK"), 100, String.valueOf(SPAWNS),
                 String.valueOf(SPAWN_BOUND_MILLIS));
 

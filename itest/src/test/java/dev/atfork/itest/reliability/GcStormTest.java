@@ -7,13 +7,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.atfork.AtforkService;
 import dev.atfork.Registration;
 import dev.atfork.itest.reliability.Reliability.Outcome;
+import dev.atfork.testing.DevNull;
 import dev.atfork.testing.Forker;
-import java.io.BufferedOutputStream;
-import java.io.FileOutputStream;
 import java.io.PrintStream;
 import java.lang.management.GarbageCollectorMXBean;
 import java.lang.management.ManagementFactory;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -50,20 +48,11 @@ class GcStormTest {
         long elapsed;
         long allocatedBeforeLast;
         try {
-            System.setOut(new PrintStream(new BufferedOutputStream(new FileOutputStream("/dev/null"), 128), true));
+            System.setOut(DevNull.printStream());
             service.register();
             try (Registration pre = service.preFork(preForks::incrementAndGet);
                  Registration parent = service.afterForkParent(afterForkParents::incrementAndGet)) {
-                Forker.ChildAction action = fd -> {
-                    Forker.write(fd, Reliability.BEFORE);
-                    if ("child line".concat(System.lineSeparator()).getBytes(StandardCharsets.UTF_8).length == 0) {
-                        throw new IllegalStateException();
-                    }
-                    Forker.write(fd, Reliability.ALLOCATED);
-                    System.out.println("child line");
-                    Forker.write(fd, Reliability.AFTER);
-                    return 0;
-                };
+                Forker.ChildAction action = PrintingChild.printing("child line");
                 action.run(-1);
                 for (int i = 0; i < 2; i++) {
                     Thread allocator = new Thread(() -> {

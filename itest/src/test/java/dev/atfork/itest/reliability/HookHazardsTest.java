@@ -6,8 +6,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.atfork.AtforkService;
 import dev.atfork.Registration;
+import dev.atfork.itest.support.JvmRun;
+import dev.atfork.testing.Fd2Pipe;
 import dev.atfork.testing.Forker;
-import dev.atfork.testing.TestLibC;
+import dev.atfork.testing.LogCapture;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -39,20 +41,7 @@ class HookHazardsTest {
     void throwingHooksNeverStopAForkAndEveryFailureIsReported() throws Exception {
         AtforkService service = AtforkService.load();
         List<LogRecord> logged = new CopyOnWriteArrayList<>();
-        Handler capture = new Handler() {
-            @Override
-            public void publish(LogRecord record) {
-                logged.add(record);
-            }
-
-            @Override
-            public void flush() {
-            }
-
-            @Override
-            public void close() {
-            }
-        };
+        Handler capture = new LogCapture(logged::add);
         boolean parentHandlers = LOGGER.getUseParentHandlers();
         LOGGER.setUseParentHandlers(false);
         LOGGER.addHandler(capture);
@@ -77,7 +66,7 @@ class HookHazardsTest {
             };
             action.run(-1);
             for (int i = 0; i < ROUNDS; i++) {
-                ChildStderr stderr = new ChildStderr();
+                Fd2Pipe stderr = new Fd2Pipe();
                 Forker.Result result;
                 try {
                     result = Forker.fork(action, TIMEOUT);
@@ -86,7 +75,7 @@ class HookHazardsTest {
                 }
                 tally.add(i, result, "BCA");
                 completed++;
-                if (stderr.read().contains(
+                if (stderr.text().contains(
                         "atfork: afterForkChild hook failed: java.lang.IllegalStateException: child boom\n")) {
                     childReports++;
                 }
@@ -143,7 +132,7 @@ class HookHazardsTest {
     @ParameterizedTest
     @ValueSource(strings = {"handoff", "pre-wait", "parent-wait", "pre-same", "parent-same"})
     void forkingFromAHook(String mode) throws Exception {
-        Reliability.JvmRun run = Reliability.runJvm(HookForkMain.class, List.of(), 60, mode);
+        JvmRun run = Reliability.runJvm(HookForkMain.class, List.of(), 60, mode);
         if (run.output().contains("Exit=" + HookForkMain.HUNG)) {
             // A child that only calls _exit hung in the JVM itself, as ~0.1 % do: not this case's doing.
             report("fork from a hook, %s: a child hung in the JVM, running the case again: %s", mode, summary(run));
@@ -174,43 +163,7 @@ class HookHazardsTest {
         }
     }
 
-    /**
-     * Points this process's fd 2 at a pipe around one fork: a child hook runs inside fork(), before
-     * Forker redirects the child's streams, so the child's report goes to the fd 2 it inherits.
-     */
-    private static final class ChildStderr {
-        private final int readFd;
-        private final int writeFd;
-        private final int saved;
-
-        ChildStderr() {
-            int[] fds = new int[2];
-            assertEquals(0, TestLibC.pipe(fds));
-            readFd = fds[0];
-            writeFd = fds[1];
-            saved = TestLibC.dup(2);
-            TestLibC.dup2(writeFd, 2);
-        }
-
-        void restore() {
-            TestLibC.dup2(saved, 2);
-            TestLibC.close(saved);
-            TestLibC.close(writeFd);
-        }
-
-        String read() {
-            java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
-            byte[] buffer = new byte[4096];
-            long n;
-            while ((n = TestLibC.read(readFd, buffer, buffer.length)) > 0) {
-                bytes.write(buffer, 0, (int) n);
-            }
-            TestLibC.close(readFd);
-            return bytes.toString(java.nio.charset.StandardCharsets.UTF_8);
-        }
-    }
-
-    private static String summary(Reliability.JvmRun run) {
+    private static String summary(JvmRun run) {
         StringBuilder text = new StringBuilder();
         run.values().forEach((key, value) -> text.append(text.length() == 0 ? "" : ", ").append(key).append('=').append(value));
         return text.toString();

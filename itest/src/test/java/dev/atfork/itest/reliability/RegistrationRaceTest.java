@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.atfork.AtforkService;
 import dev.atfork.Registration;
 import dev.atfork.itest.reliability.Reliability.Outcome;
+import dev.atfork.itest.support.JvmRun;
 import dev.atfork.testing.Forker;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -75,7 +76,7 @@ class RegistrationRaceTest {
      */
     @Test
     void overlappingForksRacingRegistrationAndHookChangesNeitherDeadlockNorCrash() throws Exception {
-        Reliability.JvmRun run = Reliability.runJvm(RaceMain.class, List.of("-Datfork.stress=" + Reliability.STRESS),
+        JvmRun run = Reliability.runJvm(RaceMain.class, List.of("-Datfork.stress=" + Reliability.STRESS),
                 RUN_MILLIS / 1000 + 90);
         for (String line : run.output().split("\n")) {
             if (line.startsWith("reliability: ")) {

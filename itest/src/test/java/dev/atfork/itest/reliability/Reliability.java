@@ -1,15 +1,12 @@
 package dev.atfork.itest.reliability;
 
+import dev.atfork.itest.support.JavaLauncher;
+import dev.atfork.itest.support.JvmRun;
 import dev.atfork.testing.Forker;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
-import java.util.concurrent.TimeUnit;
 
 /**
  * What the reliability suite shares: its scale (CI or {@code -Pstress}, which sets
@@ -98,57 +95,10 @@ final class Reliability {
         return whole == 0 ? 0 : 100.0 * part / whole;
     }
 
-    /**
-     * What a separate JVM did.
-     *
-     * @param exitCode its exit code, or -1 if it was killed for running too long
-     * @param values its {@code key=value} lines on stdout
-     * @param output all it printed
-     * @param millis how long it ran
-     */
-    record JvmRun(int exitCode, Map<String, String> values, String output, long millis) {
-        String get(String key) {
-            String value = values.get(key);
-            if (value == null) {
-                throw new AssertionError("the JVM printed no " + key + "=...; it printed:\n" + output);
-            }
-            return value;
-        }
-    }
-
     /** Runs {@code mainClass} of this class path in a new JVM; kills it after {@code timeoutSeconds}. */
     static JvmRun runJvm(Class<?> mainClass, List<String> jvmOptions, long timeoutSeconds, String... args)
             throws IOException, InterruptedException {
-        List<String> command = new ArrayList<>();
-        command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-        command.add("--enable-native-access=ALL-UNNAMED");
-        command.addAll(jvmOptions);
-        command.add("-cp");
-        command.add(System.getProperty("java.class.path"));
-        command.add(mainClass.getName());
-        command.addAll(List.of(args));
-        Path output = Files.createTempFile("atfork-reliability-", ".out");
-        try {
-            long start = System.nanoTime();
-            Process process = new ProcessBuilder(command).redirectErrorStream(true)
-                    .redirectOutput(output.toFile()).start();
-            process.getOutputStream().close();
-            boolean ended = process.waitFor(timeoutSeconds, TimeUnit.SECONDS);
-            if (!ended) {
-                process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
-            }
-            long millis = (System.nanoTime() - start) / 1_000_000;
-            String text = Files.readString(output, StandardCharsets.UTF_8);
-            Map<String, String> values = new LinkedHashMap<>();
-            for (String line : text.split("\n")) {
-                int equals = line.indexOf('=');
-                if (equals > 0 && line.substring(0, equals).matches("[a-zA-Z]+")) {
-                    values.put(line.substring(0, equals), line.substring(equals + 1).strip());
-                }
-            }
-            return new JvmRun(ended ? process.exitValue() : -1, values, text, millis);
-        } finally {
-            Files.deleteIfExists(output);
-        }
+        return JvmRun.of(JavaLauncher.run(JavaLauncher.classPathMain(mainClass, jvmOptions, List.of(args)),
+                JavaLauncher.Stderr.MERGED, Duration.ofSeconds(timeoutSeconds)));
     }
 }

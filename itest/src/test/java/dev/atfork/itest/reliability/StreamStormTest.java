@@ -6,20 +6,19 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.atfork.AtforkService;
 import dev.atfork.itest.reliability.Reliability.Outcome;
+import dev.atfork.testing.DevNull;
 import dev.atfork.testing.Forker;
+import dev.atfork.testing.KnownLines;
+import dev.atfork.testing.LineCheck;
 import java.io.BufferedOutputStream;
-import java.io.BufferedReader;
 import java.io.FileOutputStream;
 import java.io.IOException;
-import java.io.InputStreamReader;
 import java.io.OutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.BitSet;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.Test;
@@ -46,9 +45,6 @@ class StreamStormTest {
     private static final int CONFIRMATION_FORKS = 100;
     private static final int PRINTERS = 8;
     private static final int WRITERS_PER_FILE = 2;
-    /** Bytes per line, newline included: divides the 8 KiB buffer, so buffering never splits a line. */
-    private static final int LENGTH = 64;
-    private static final String FILLER = "0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ_";
     private static final String FORCED_BUFFERED = "atfork: deadlock for watched java.io.BufferedOutputStream";
     private static final String ALL_MARKS = "BCA";
 
@@ -79,7 +75,7 @@ class StreamStormTest {
     }
 
     /** {@code confirmed}: a lone stream hang was followed by {@link #CONFIRMATION_FORKS} forks without one. */
-    private record Run(Reliability.Tally tally, FileCheck files, int forcedReleases, double medianForkMicros,
+    private record Run(Reliability.Tally tally, LineCheck files, int forcedReleases, double medianForkMicros,
             double maxForkMicros, boolean confirmed) {
     }
 
@@ -103,8 +99,8 @@ class StreamStormTest {
         OutputStream plain = null;
         OutputStream buffered = null;
         try {
-            System.setOut(devNull());
-            System.setErr(devNull());
+            System.setOut(DevNull.printStream());
+            System.setErr(DevNull.printStream());
             if (guarded) {
                 service.register();
             }
@@ -132,7 +128,7 @@ class StreamStormTest {
                         long seq = 0;
                         try {
                             while (!stop.get()) {
-                                files[file].write(parentLine(writer, seq).getBytes(StandardCharsets.US_ASCII));
+                                files[file].write(KnownLines.parentLine(writer, seq).concat("\n").getBytes(StandardCharsets.US_ASCII));
                                 written[file][writer] = ++seq;
                             }
                         } catch (IOException e) {
@@ -144,11 +140,11 @@ class StreamStormTest {
             // Warm-up: the parent runs the child action once (report fd -1), writing the extra child line "capacity".
             byte[][] childLines = new byte[capacity + 1][];
             for (int i = 0; i <= capacity; i++) {
-                childLines[i] = childLine(i).getBytes(StandardCharsets.US_ASCII);
+                childLines[i] = KnownLines.childLine(i).concat("\n").getBytes(StandardCharsets.US_ASCII);
             }
             String[] childTexts = new String[capacity + 1];
             for (int i = 0; i <= capacity; i++) {
-                childTexts[i] = childLine(i).strip();
+                childTexts[i] = KnownLines.childLine(i);
             }
             childAction(childLines[capacity], childTexts[capacity], plain, buffered).run(-1);
             expected[capacity] = 1;
@@ -189,9 +185,10 @@ class StreamStormTest {
             System.setOut(savedOut);
             System.setErr(savedErr);
         }
-        FileCheck check = new FileCheck();
-        check.check(fileA, written[0], expected, false);
-        check.check(fileB, written[1], expected, true);
+        // A forced release of the buffered file drops the child's line there (expected 2: once in the plain file only).
+        LineCheck check = new LineCheck()
+                .add(fileA, written[0], perFile(expected, 1), new int[expected.length])
+                .add(fileB, written[1], perFile(expected, 0), new int[expected.length]);
         long[] sorted = java.util.Arrays.copyOf(forkNanos, forked);
         java.util.Arrays.sort(sorted);
         return new Run(tally, check, forced, sorted[sorted.length / 2] / 1e3, sorted[sorted.length - 1] / 1e3,
@@ -216,110 +213,14 @@ class StreamStormTest {
         };
     }
 
-    private static PrintStream devNull() throws IOException {
-        return new PrintStream(new BufferedOutputStream(new FileOutputStream("/dev/null"), 128), true);
-    }
-
-    static String parentLine(int writer, long seq) {
-        return fill("T" + writer + "-" + pad(seq, 9) + "-");
-    }
-
-    static String childLine(int child) {
-        return fill("C" + pad(child, 5) + "-");
-    }
-
-    private static String fill(String prefix) {
-        return prefix + FILLER.substring(0, LENGTH - 1 - prefix.length()) + "\n";
-    }
-
-    private static String pad(long n, int width) {
-        String digits = Long.toString(n);
-        return "0".repeat(width - digits.length()) + digits;
-    }
-
-    /** Torn, repeated, missing and misplaced lines over both files. */
-    static final class FileCheck {
-        int lines;
-        int torn;
-        int parentRepeated;
-        int parentMissing;
-        int childRepeated;
-        int childWrong;
-        final List<String> samples = new ArrayList<>();
-
-        void check(Path file, long[] written, int[] expected, boolean buffered) throws IOException {
-            BitSet[] seen = new BitSet[written.length];
-            for (int t = 0; t < seen.length; t++) {
-                seen[t] = new BitSet();
-            }
-            int[] found = new int[expected.length];
-            try (BufferedReader reader = new BufferedReader(
-                    new InputStreamReader(Files.newInputStream(file), StandardCharsets.US_ASCII), 1 << 16)) {
-                String line;
-                while ((line = reader.readLine()) != null) {
-                    lines++;
-                    String whole = line + "\n";
-                    if (whole.length() == LENGTH && line.startsWith("T")) {
-                        int writer = line.charAt(1) - '0';
-                        long seq = Long.parseLong(line.substring(3, 12));
-                        if (writer >= 0 && writer < written.length && seq < written[writer]
-                                && whole.equals(parentLine(writer, seq))) {
-                            if (seen[writer].get((int) seq)) {
-                                parentRepeated++;
-                                sample(file, "repeated " + line);
-                            }
-                            seen[writer].set((int) seq);
-                            continue;
-                        }
-                    } else if (whole.length() == LENGTH && line.startsWith("C")) {
-                        int child = Integer.parseInt(line.substring(1, 6));
-                        if (child < found.length && whole.equals(childLine(child))) {
-                            found[child]++;
-                            continue;
-                        }
-                    }
-                    torn++;
-                    sample(file, "torn " + line);
-                }
-            }
-            if (Files.size(file) % LENGTH != 0) {
-                torn++;
-                sample(file, "ends mid-line");
-            }
-            for (int t = 0; t < written.length; t++) {
-                // A writer may have counted its last line after the stop flag rose: at most one in flight each.
-                long missing = written[t] - seen[t].cardinality();
-                if (missing > 0) {
-                    parentMissing += (int) missing;
-                    sample(file, "writer " + t + " missing " + missing);
-                }
-            }
-            for (int i = 0; i < expected.length; i++) {
-                childRepeated += Math.max(0, found[i] - 1);
-                int want = expected[i] == 2 ? (buffered ? 0 : 1) : expected[i];
-                boolean right = want < 0 ? found[i] <= 1 : found[i] == want;
-                if (!right) {
-                    childWrong++;
-                    sample(file, "child " + i + " line found " + found[i] + " times, expected " + want);
-                }
+    /** {@code expected} with each 2 (a forced release of the buffered file) read as {@code forced}. */
+    private static int[] perFile(int[] expected, int forced) {
+        int[] counts = expected.clone();
+        for (int i = 0; i < counts.length; i++) {
+            if (counts[i] == 2) {
+                counts[i] = forced;
             }
         }
-
-        private void sample(Path file, String text) {
-            if (samples.size() < 5) {
-                samples.add(file.getFileName() + ": " + text);
-            }
-        }
-
-        int defects() {
-            return torn + parentRepeated + parentMissing + childRepeated + childWrong;
-        }
-
-        @Override
-        public String toString() {
-            return String.format("%d lines, %d torn, %d parent lines repeated, %d missing, %d child lines repeated,"
-                    + " %d children with a wrong count%s", lines, torn, parentRepeated, parentMissing, childRepeated,
-                    childWrong, samples.isEmpty() ? "" : " " + samples);
-        }
+        return counts;
     }
 }
