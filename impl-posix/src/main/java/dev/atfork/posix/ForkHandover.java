@@ -22,11 +22,13 @@ final class ForkHandover {
     /** Counts the prepare phases run in this process and its ancestors. */
     static final AtomicLong EPOCH = new AtomicLong();
     /** Serialises additions to {@link #registry}; neither the fork-time code nor {@link #remove} takes it. */
-    private static volatile Object adding = new Object();
+    private static volatile ReentrantLock adding = new ReentrantLock();
     /** The process whose threads may hold {@link #adding}; a child makes its own lock. */
     private static volatile int addingPid = LibC.getpid();
     /** Every guard watched, held weakly; a prepare phase reads it without a lock. */
     private static volatile Registry registry = new Registry(new GuardReference[8], 0);
+    /** Below this many slots a registry is never compacted by a parent phase. */
+    private static final int MIN_SLOTS_TO_COMPACT = 1024;
     /** Where the next addition looks for entries of guards no longer watched; guarded by {@link #adding}. */
     private static int sweepFrom;
     /** The forks whose prepare phase ran and parent phase has not: the process id in the high half, the count in the low. */
@@ -63,7 +65,9 @@ final class ForkHandover {
     /** Starts handing {@code guard} over at every fork, unless it is already; in amortised constant time. */
     static void add(StreamGuard<?> guard) {
         GuardReference reference = new GuardReference(guard);
-        synchronized (addingLock()) {
+        ReentrantLock lock = addingLock();
+        lock.lock();
+        try {
             if (guard.isWatched()) {
                 return;
             }
@@ -76,6 +80,30 @@ final class ForkHandover {
             current.slots[current.size] = reference;
             guard.registration = reference;
             registry = new Registry(current.slots, current.size + 1);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * Parent phase: where a prepare phase found most slots empty (views were made and dropped by
+     * the thousand), compacts the registry unless an addition is under way, so that the next
+     * forks read only the guards alive.
+     */
+    private static void compactIfMostlyEmpty(int alive) {
+        Registry current = registry;
+        if (current.size > MIN_SLOTS_TO_COMPACT && alive < current.size / 4) {
+            ReentrantLock lock = adding; // not addingLock(): in a child, the next addition makes its own
+            if (lock.tryLock()) {
+                try {
+                    if (registry == current) {
+                        registry = compacted(current);
+                        sweepFrom = 0;
+                    }
+                } finally {
+                    lock.unlock();
+                }
+            }
         }
     }
 
@@ -84,10 +112,10 @@ final class ForkHandover {
      * lock of its own: the parent's may be held by a thread the child does not have. A registry
      * an addition left half done is still whole up to its published size.
      */
-    private static Object addingLock() {
+    private static ReentrantLock addingLock() {
         int pid = LibC.getpid();
         if (addingPid != pid) {
-            adding = new Object();
+            adding = new ReentrantLock();
             addingPid = pid;
         }
         return adding;
@@ -198,6 +226,7 @@ final class ForkHandover {
             }
         }
         countForksInFlight(pid, -1);
+        compactIfMostlyEmpty(taken.guards.length);
     }
 
     /**

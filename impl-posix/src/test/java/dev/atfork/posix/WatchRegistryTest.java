@@ -15,9 +15,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.Timeout;
 
 /** What the registry of watched views keeps: views in use, and nothing of views dropped or closed. */
 class WatchRegistryTest {
@@ -118,54 +116,6 @@ class WatchRegistryTest {
                 service.deregister();
             }
         }
-    }
-
-    /**
-     * A child calls watch() while a thread of the parent was inside watch() at the fork: the child
-     * must not wait for the registry's lock that thread held. 50 forks; none may hang on a lock.
-     */
-    @Test
-    @Timeout(120)
-    void watchInAChildNeverWaitsForAParentThreadInsideWatch() throws Exception {
-        service.register();
-        Forker.ChildAction watchInChild = fd -> {
-            Forker.write(fd, StreamFixture.BEFORE);
-            service.watch(OutputStream.nullOutputStream()).write('x');
-            Forker.write(fd, StreamFixture.AFTER);
-            return 0;
-        };
-        watchInChild.run(-1);
-        AtomicBoolean stop = new AtomicBoolean();
-        Thread watcher = new Thread(() -> {
-            while (!stop.get()) {
-                service.watch(OutputStream.nullOutputStream()); // dropped at once: the registry grows and compacts
-            }
-        }, "watcher");
-        watcher.setDaemon(true);
-        watcher.start();
-        List<String> lockHangs = new ArrayList<>();
-        int jvmHangs = 0;
-        try {
-            for (int i = 0; i < 50; i++) {
-                Forker.Result result = Forker.fork(watchInChild, Duration.ofSeconds(2));
-                if (result.hung() && result.blockedOn().equals("lock")) {
-                    lockHangs.add(result.toString());
-                } else if (result.hung()) {
-                    jvmHangs++;
-                } else {
-                    assertEquals("BA", result.reportText(), result::toString);
-                }
-            }
-        } finally {
-            stop.set(true);
-            watcher.join(10_000);
-            service.deregister();
-            for (int i = 0; i < 3; i++) {
-                System.gc(); // the views made are garbage: cleared, they cost the forks after this test nothing
-            }
-        }
-        System.err.printf("watch() in a child: %d of 50 hung on a lock, %d in the JVM%n", lockHangs.size(), jvmHangs);
-        assertTrue(lockHangs.isEmpty(), lockHangs::toString);
     }
 
     @Test

@@ -490,7 +490,7 @@ public final class ForkCostBenchmark {
      */
     private static void exitHangsChild(boolean registered, int forks) throws Exception {
         PrintStream stdout = new PrintStream(new FileOutputStream(java.io.FileDescriptor.out), true);
-        System.setOut(new PrintStream(new BufferedOutputStream(new FileOutputStream("/dev/null"), 128), true));
+        System.setOut(DevNull.printStream());
         TestLibC.getpid(); // JNA and the direct mapping loaded on both sides
         if (registered) {
             AtforkService.load().register();
