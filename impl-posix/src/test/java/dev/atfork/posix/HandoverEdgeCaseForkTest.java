@@ -177,7 +177,9 @@ class HandoverEdgeCaseForkTest {
             thread.start();
         }
 
+        /** Interrupts the calling thread now, and from another thread every 20 µs until stopped. */
         void startInterrupting() {
+            Thread.currentThread().interrupt(); // pending for sure, even if no other interrupt comes in time
             target = Thread.currentThread();
         }
 
