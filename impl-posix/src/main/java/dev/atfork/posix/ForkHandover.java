@@ -112,7 +112,7 @@ final class ForkHandover {
      * lock of its own: the parent's may be held by a thread the child does not have. A registry
      * an addition left half done is still whole up to its published size.
      */
-    private static ReentrantLock addingLock() {
+    static ReentrantLock addingLock() {
         int pid = LibC.getpid();
         if (addingPid != pid) {
             adding = new ReentrantLock();

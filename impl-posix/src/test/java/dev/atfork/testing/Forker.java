@@ -109,11 +109,17 @@ public final class Forker {
         PipeDrain outDrain = out == null ? null : out.closeWriteEnd().drain();
         PipeDrain errDrain = err == null ? null : err.closeWriteEnd().drain();
         int[] status = new int[1];
-        boolean hung = !awaitExit(pid, status, timeout);
+        boolean hung = true;
         String blockedOn = "";
-        if (hung) {
-            blockedOn = blockedOn(pid);
-            killAndReap(pid, status);
+        try {
+            hung = !awaitExit(pid, status, timeout);
+            if (hung) {
+                blockedOn = blockedOn(pid);
+            }
+        } finally {
+            if (hung) { // timed out, or the test was interrupted: a child left running holds the build's stdout
+                killAndReap(pid, status);
+            }
         }
         int raw = status[0];
         int exitStatus = (raw & 0x7f) == 0 ? (raw >> 8) & 0xff : -1;

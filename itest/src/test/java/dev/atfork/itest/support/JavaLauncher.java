@@ -97,9 +97,13 @@ public final class JavaLauncher {
         process.getOutputStream().close();
         Collector out = new Collector(process.getInputStream(), onStdoutLine, "stdout");
         Collector err = stderr == Stderr.SEPARATE ? new Collector(process.getErrorStream(), line -> { }, "stderr") : null;
-        boolean ended = process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS);
-        if (!ended) {
-            process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+        boolean ended = false;
+        try {
+            ended = process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS);
+        } finally {
+            if (!ended) { // timed out, or the test was interrupted: a JVM left running may hold our stderr
+                process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+            }
         }
         long millis = (System.nanoTime() - start) / 1_000_000;
         String stdoutText = out.text();
