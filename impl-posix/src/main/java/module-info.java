@@ -1,4 +1,4 @@
-/** The POSIX atfork provider: pthread_atfork bound through JNA. */
+/** The POSIX atfork provider: pthread_atfork bound through java.lang.foreign on JDK 22+, through JNA before. */
 module dev.atfork.posix {
     requires dev.atfork;
     requires com.sun.jna;

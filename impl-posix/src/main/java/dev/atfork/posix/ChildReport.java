@@ -1,6 +1,6 @@
 package dev.atfork.posix;
 
-import dev.atfork.posix.jna.LibC;
+import dev.atfork.posix.libc.Bindings;
 import java.nio.charset.StandardCharsets;
 
 /**
@@ -29,6 +29,6 @@ final class ChildReport {
     }
 
     static void write(int fd, byte[] bytes) {
-        LibC.write(fd, bytes, bytes.length);
+        Bindings.LIBC.write(fd, bytes, bytes.length);
     }
 }

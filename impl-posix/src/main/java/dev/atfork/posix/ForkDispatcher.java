@@ -1,6 +1,6 @@
 package dev.atfork.posix;
 
-import dev.atfork.posix.jna.LibC;
+import dev.atfork.posix.libc.Bindings;
 import dev.atfork.spi.ForkTarget;
 import dev.atfork.spi.HookList;
 import dev.atfork.spi.NativeForkHandlers;
@@ -53,7 +53,7 @@ final class ForkDispatcher implements ForkTarget {
     /** Tells whether the caller is inside this process's fork handlers, where some libcs hold their atfork lock. */
     boolean isInsideForkHandlers() {
         Object frame = currentFrame();
-        return frame instanceof ForkFrame && ((ForkFrame) frame).pid == LibC.getpid();
+        return frame instanceof ForkFrame && ((ForkFrame) frame).pid == Bindings.LIBC.getpid();
     }
 
     private Object currentFrame() {
@@ -67,7 +67,7 @@ final class ForkDispatcher implements ForkTarget {
         if (!registered) {
             return null;
         }
-        ForkFrame frame = new ForkFrame(LibC.getpid(), afterForkParentHooks.snapshot(), afterForkChildHooks.snapshot());
+        ForkFrame frame = new ForkFrame(Bindings.LIBC.getpid(), afterForkParentHooks.snapshot(), afterForkChildHooks.snapshot());
         try {
             for (Runnable hook : preForkHooks.snapshot()) {
                 try {

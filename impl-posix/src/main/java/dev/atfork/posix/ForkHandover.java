@@ -1,6 +1,6 @@
 package dev.atfork.posix;
 
-import dev.atfork.posix.jna.LibC;
+import dev.atfork.posix.libc.Bindings;
 import java.lang.ref.WeakReference;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
@@ -24,7 +24,7 @@ final class ForkHandover {
     /** Serialises additions to {@link #registry}; neither the fork-time code nor {@link #remove} takes it. */
     private static volatile ReentrantLock adding = new ReentrantLock();
     /** The process whose threads may hold {@link #adding}; a child makes its own lock. */
-    private static volatile int addingPid = LibC.getpid();
+    private static volatile int addingPid = Bindings.LIBC.getpid();
     /** Every guard watched, held weakly; a prepare phase reads it without a lock. */
     private static volatile Registry registry = new Registry(new GuardReference[8], 0);
     /** Below this many slots a registry is never compacted by a parent phase. */
@@ -113,7 +113,7 @@ final class ForkHandover {
      * an addition left half done is still whole up to its published size.
      */
     static ReentrantLock addingLock() {
-        int pid = LibC.getpid();
+        int pid = Bindings.LIBC.getpid();
         if (addingPid != pid) {
             adding = new ReentrantLock();
             addingPid = pid;
@@ -237,7 +237,7 @@ final class ForkHandover {
      */
     static void catchUp(StreamGuard<?> guard) {
         long epoch = EPOCH.get();
-        int pid = LibC.getpid();
+        int pid = Bindings.LIBC.getpid();
         if (guard.pid != pid) {
             guard.recoverInChild(pid, ChildReport.STDERR);
         }

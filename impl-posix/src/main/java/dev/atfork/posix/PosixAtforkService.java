@@ -2,7 +2,7 @@ package dev.atfork.posix;
 
 import dev.atfork.AtforkService;
 import dev.atfork.Registration;
-import dev.atfork.posix.jna.NativeBinding;
+import dev.atfork.posix.libc.Bindings;
 import java.io.OutputStream;
 import java.io.PrintStream;
 import java.io.Writer;
@@ -13,7 +13,8 @@ import org.osgi.service.component.annotations.Deactivate;
 import org.osgi.service.component.annotations.ServiceScope;
 
 /**
- * The POSIX provider: binds {@code pthread_atfork} (glibc: {@code __register_atfork}) through JNA.
+ * The POSIX provider: binds {@code pthread_atfork} (glibc: {@code __register_atfork}) through
+ * {@code java.lang.foreign} on JDK 22 and later, through JNA before; {@link #toString()} says which.
  * Each instance is a client: its {@link #register()} switches its own hooks and its own claim on
  * the standard streams' protection, and the native handlers are shared by the whole process. In
  * OSGi it is published in prototype scope, ranked above the no-op provider, only where the binding
@@ -33,11 +34,11 @@ public final class PosixAtforkService implements AtforkService {
     }
 
     static boolean supported() {
-        return NativeBinding.FAILURE == null;
+        return Bindings.FAILURE == null;
     }
 
     static String unsupportedReason() {
-        return "pthread_atfork cannot be bound on " + NativeBinding.platform() + ": " + NativeBinding.FAILURE;
+        return "pthread_atfork cannot be bound on " + Bindings.platform() + ": " + Bindings.FAILURE;
     }
 
     @Override
@@ -109,6 +110,7 @@ public final class PosixAtforkService implements AtforkService {
 
     @Override
     public String toString() {
-        return "PosixAtforkService[" + (supported() ? "supported" : unsupportedReason()) + "]";
+        return "PosixAtforkService[" + (supported() ? "supported, binding=" + Bindings.LIBC.binding() : unsupportedReason())
+                + "]";
     }
 }

@@ -1,8 +1,8 @@
 package dev.atfork.posix;
 
 import dev.atfork.Registration;
-import dev.atfork.posix.jna.NativeBinding;
-import dev.atfork.posix.jna.ForkCallbacks;
+import dev.atfork.posix.libc.Bindings;
+import dev.atfork.posix.libc.ForkEntries;
 import dev.atfork.spi.NativeForkHandlers;
 import java.lang.System.Logger.Level;
 
@@ -26,8 +26,8 @@ final class PosixRuntime {
     private static int registeredClients;
     /** The native handlers this copy of the module holds, from register() to shutdown(); guarded by LOCK. */
     private static NativeForkHandlers handlers;
-    /** The callbacks made for {@link #handlers}; guarded by LOCK. */
-    private static ForkCallbacks callbacks;
+    /** The functions libc calls for {@link #handlers}; guarded by LOCK. */
+    private static ForkEntries entries;
 
     private PosixRuntime() {
     }
@@ -71,12 +71,8 @@ final class PosixRuntime {
         try {
             ChildPaths.warmUpStreams();
             claimHandlers();
-            ForkCallbacks made = callbacks;
-            handlers.install(PREPARE_AND_PARENT, new Object[] {made.prepare, made.parent}, () -> {
-                NativeBinding.warmUp(made.prepare);
-                NativeBinding.warmUp(made.parent);
-                NativeBinding.registerAtfork(made.prepare, made.parent, null);
-            });
+            ForkEntries made = entries;
+            handlers.install(PREPARE_AND_PARENT, made, made::registerPrepareAndParent);
             if (!DISPATCHER.afterForkChildHooks.isEmpty()) {
                 installChildHandler();
             }
@@ -91,7 +87,7 @@ final class PosixRuntime {
     /** Caller holds {@link #LOCK}. */
     private static void turnOff() {
         DISPATCHER.setRegistered(false);
-        if (NativeBinding.FAILURE == null) {
+        if (Bindings.FAILURE == null) {
             StandardStreams.restore();
         }
     }
@@ -104,16 +100,16 @@ final class PosixRuntime {
             if (handlers != null) {
                 handlers.release();
                 handlers = null;
-                callbacks = null;
+                entries = null;
             }
         }
     }
 
-    /** Claims a set of native handlers, and makes its callbacks, unless this copy holds one; caller holds {@link #LOCK}. */
+    /** Claims a set of native handlers, and makes its functions, unless this copy holds one; caller holds {@link #LOCK}. */
     private static void claimHandlers() {
         if (handlers == null) {
             NativeForkHandlers claimed = NativeForkHandlers.claim();
-            callbacks = new ForkCallbacks(claimed);
+            entries = Bindings.LIBC.forkEntries(claimed);
             handlers = claimed;
             DISPATCHER.setHandlers(claimed);
         }
@@ -172,11 +168,8 @@ final class PosixRuntime {
             return;
         }
         ChildPaths.warmUpChildHooks(DISPATCHER);
-        ForkCallbacks.ForkCallback child = callbacks.child;
-        handlers.install(CHILD, child, () -> {
-            NativeBinding.warmUp(child);
-            NativeBinding.registerAtfork(null, null, child);
-        });
+        ForkEntries made = entries;
+        handlers.install(CHILD, made, made::registerChild);
     }
 
     private static long readPrepareTimeoutNanos() {
@@ -197,8 +190,8 @@ final class PosixRuntime {
     }
 
     private static void requireBinding() {
-        if (NativeBinding.FAILURE != null) {
-            throw new IllegalStateException(PosixAtforkService.unsupportedReason(), NativeBinding.FAILURE);
+        if (Bindings.FAILURE != null) {
+            throw new IllegalStateException(PosixAtforkService.unsupportedReason(), Bindings.FAILURE);
         }
     }
 }

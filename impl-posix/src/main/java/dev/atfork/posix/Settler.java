@@ -1,6 +1,6 @@
 package dev.atfork.posix;
 
-import dev.atfork.posix.jna.LibC;
+import dev.atfork.posix.libc.Bindings;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.LockSupport;
@@ -18,7 +18,7 @@ final class Settler extends Thread {
 
     private static final ConcurrentLinkedQueue<Settler> IDLE = new ConcurrentLinkedQueue<>();
     private static final AtomicInteger STARTED = new AtomicInteger();
-    private static final int HOME_PID = LibC.getpid();
+    private static final int HOME_PID = Bindings.LIBC.getpid();
     /** How long the forking thread spins for a settler before it polls: about one flush to a pipe. */
     private static final long SPIN_NANOS = 50_000;
     private static final long POLL_NANOS = 20_000;
@@ -122,7 +122,7 @@ final class Settler extends Thread {
 
     /** Tells whether this process has settlers: only the one that loaded this class does. */
     static boolean available() {
-        return LibC.getpid() == HOME_PID;
+        return Bindings.LIBC.getpid() == HOME_PID;
     }
 
     /** Starts one settler ahead of the first fork. */

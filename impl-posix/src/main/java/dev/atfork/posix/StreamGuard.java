@@ -1,6 +1,6 @@
 package dev.atfork.posix;
 
-import dev.atfork.posix.jna.LibC;
+import dev.atfork.posix.libc.Bindings;
 import java.io.Closeable;
 import java.io.Flushable;
 import java.io.IOException;
@@ -41,7 +41,7 @@ final class StreamGuard<T extends Flushable & Closeable> {
     /** The fork epoch this guard is current for; see {@link ForkHandover#EPOCH}. Stale until first used. */
     volatile long epoch = -1;
     /** The process whose threads this guard's lock and target belong to. */
-    volatile int pid = LibC.getpid();
+    volatile int pid = Bindings.LIBC.getpid();
     /** How many prepare phases are waiting for this guard's lock. */
     private final AtomicInteger preparing = new AtomicInteger();
     /** This guard's entry in the fork handover, once added; cleared to stop handing it over. */

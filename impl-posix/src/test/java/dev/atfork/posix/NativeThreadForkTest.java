@@ -2,6 +2,7 @@ package dev.atfork.posix;
 
 import static org.junit.jupiter.api.Assertions.assertAll;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -10,6 +11,7 @@ import com.sun.jna.Native;
 import dev.atfork.AtforkService;
 import dev.atfork.Registration;
 import dev.atfork.posix.jna.ForkCallbacks;
+import dev.atfork.posix.libc.Bindings;
 import dev.atfork.testing.Forker;
 import dev.atfork.testing.NativeLibraries;
 import dev.atfork.testing.TestLibC;
@@ -27,7 +29,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Forks from a thread the JVM did not create, as a native library's own thread does, while Java
- * threads print. JNA attaches such a thread to run the fork handlers; the prepare and parent
+ * threads print. The binding (JNA, or an FFM upcall) attaches such a thread to run the fork handlers; the prepare and parent
  * phases must run on the same {@link Thread}, or the parent hooks find no fork in flight and the
  * stream locks taken at prepare are never released.
  */
@@ -79,7 +81,7 @@ class NativeThreadForkTest {
                 service.deregister();
             }
         }
-        boolean forkersGone = noLiveThreadNamed(NATIVE_FORKER, Duration.ofSeconds(5));
+        boolean forkersGone = allEnded(prepareThreads, Duration.ofSeconds(5));
 
         assertAll(
                 () -> assertEquals(Collections.nCopies(FORKS, 0), statuses, "children's wait statuses"),
@@ -92,14 +94,17 @@ class NativeThreadForkTest {
         for (int i = 0; i < FORKS; i++) {
             Thread prepare = prepareThreads.get(i);
             assertSame(prepare, parentThreads.get(i), "fork " + i + ": prepare and parent on one Thread");
-            assertEquals(NATIVE_FORKER, prepare.getName(), "fork " + i);
+            if (Bindings.LIBC.binding().equals("jna")) { // an FFM upcall's thread gets the JVM's default name
+                assertEquals(NATIVE_FORKER, prepare.getName(), "fork " + i);
+            }
+            assertFalse(prepare == Thread.currentThread(), "fork " + i + ": on the native thread");
             assertTrue(prepare.isDaemon(), "fork " + i + ": the attached thread must not keep the JVM alive");
         }
         assertTrue(forkersGone, "a native thread stayed attached after it exited");
     }
 
     /**
-     * The child phase runs too, in the child, on the thread that forked: JNA left it attached, so
+     * The child phase runs too, in the child, on the thread that forked: the binding left it attached, so
      * the child need not attach a thread, which a child JVM with one thread may not manage.
      */
     @Test
@@ -173,10 +178,10 @@ class NativeThreadForkTest {
         return !printer.isAlive();
     }
 
-    /** JNA detaches a thread it left attached when that thread exits, which it has once the call returned. */
-    private static boolean noLiveThreadNamed(String name, Duration timeout) throws InterruptedException {
+    /** The binding detaches a thread it left attached when that thread exits, which it has once the call returned. */
+    private static boolean allEnded(List<Thread> threads, Duration timeout) throws InterruptedException {
         long deadline = System.nanoTime() + timeout.toNanos();
-        while (Thread.getAllStackTraces().keySet().stream().anyMatch(t -> t.getName().equals(name))) {
+        while (threads.stream().anyMatch(Thread::isAlive)) {
             if (System.nanoTime() > deadline) {
                 return false;
             }

@@ -6,7 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
-import dev.atfork.posix.jna.NativeBinding;
+import dev.atfork.posix.libc.Bindings;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -67,7 +67,7 @@ class PrintStreamFidelityTest {
     @BeforeAll
     static void bindLibc() {
         // A view's guard calls libc when built; the binding is made when this class is first used.
-        assertTrue(PosixAtforkService.supported(), () -> String.valueOf(NativeBinding.FAILURE));
+        assertTrue(PosixAtforkService.supported(), () -> String.valueOf(Bindings.FAILURE));
     }
 
     static Stream<Arguments> cases() {

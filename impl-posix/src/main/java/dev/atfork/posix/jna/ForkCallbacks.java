@@ -3,6 +3,7 @@ package dev.atfork.posix.jna;
 import com.sun.jna.Callback;
 import com.sun.jna.CallbackThreadInitializer;
 import com.sun.jna.Native;
+import dev.atfork.posix.libc.ForkEntries;
 import dev.atfork.spi.NativeForkHandlers;
 
 /**
@@ -21,23 +22,33 @@ import dev.atfork.spi.NativeForkHandlers;
  * JNA reads it when a callback is first handed to native code, so the constructor sets it, before
  * any of these objects can be.
  */
-public final class ForkCallbacks {
+public final class ForkCallbacks implements ForkEntries {
 
     /** The name of a native thread that JNA attached to run a fork handler. */
     public static final String NATIVE_THREAD_NAME = "atfork-native-forker";
 
-    /** The prepare handler. */
-    public final ForkCallback prepare;
-    /** The parent handler. */
-    public final ForkCallback parent;
-    /** The child handler. */
-    public final ForkCallback child;
+    private final ForkCallback prepare;
+    private final ForkCallback parent;
+    private final ForkCallback child;
 
     /** Makes the callbacks of {@code handlers}, the set this copy of the module holds. */
-    public ForkCallbacks(NativeForkHandlers handlers) {
+    ForkCallbacks(NativeForkHandlers handlers) {
         prepare = attachedAcrossForks(new Prepare(handlers));
         parent = attachedAcrossForks(new Parent(handlers));
         child = attachedAcrossForks(new Child(handlers));
+    }
+
+    @Override
+    public void registerPrepareAndParent() {
+        NativeBinding.warmUp(prepare);
+        NativeBinding.warmUp(parent);
+        NativeBinding.registerAtfork(prepare, parent, null);
+    }
+
+    @Override
+    public void registerChild() {
+        NativeBinding.warmUp(child);
+        NativeBinding.registerAtfork(null, null, child);
     }
 
     /** Keeps a native thread attached after it ran {@code callback}: daemon, not detached, named. */
@@ -47,7 +58,7 @@ public final class ForkCallbacks {
     }
 
     /** A C function {@code void (*)(void)}. */
-    public interface ForkCallback extends Callback {
+    interface ForkCallback extends Callback {
         /** Called by libc at fork. */
         void invoke();
     }

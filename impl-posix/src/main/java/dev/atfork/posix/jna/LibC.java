@@ -6,7 +6,7 @@ import com.sun.jna.Pointer;
  * The libc calls the provider makes besides installing handlers. Direct-mapped: each call is a
  * registered JNI native, which a forked child can make without loading a class.
  */
-public final class LibC {
+final class LibC {
 
     private LibC() {
     }
@@ -15,8 +15,8 @@ public final class LibC {
     static native int pthread_once(Pointer onceControl, ForkCallbacks.ForkCallback init);
 
     /** {@code pid_t getpid(void)}. */
-    public static native int getpid();
+    static native int getpid();
 
     /** {@code ssize_t write(int, const void *, size_t)}; the binding requires an LP64 platform. */
-    public static native long write(int fd, byte[] buffer, long count);
+    static native long write(int fd, byte[] buffer, long count);
 }

@@ -5,11 +5,11 @@ import com.sun.jna.Native;
 import com.sun.jna.NativeLibrary;
 import com.sun.jna.Platform;
 
-/** Binds libc once per class loader and remembers why it could not. */
-public final class NativeBinding {
+/** Registers JNA's direct mappings of libc once per class loader and remembers why it could not. */
+final class NativeBinding {
 
     /** Why binding failed, or {@code null} if it worked. */
-    public static final Throwable FAILURE;
+    static final Throwable FAILURE;
     private static final boolean GLIBC;
 
     static {
@@ -34,18 +34,12 @@ public final class NativeBinding {
     private NativeBinding() {
     }
 
-    /** The operating system, its version and the architecture, for messages. */
-    public static String platform() {
-        return System.getProperty("os.name") + " " + System.getProperty("os.version")
-                + " (" + System.getProperty("os.arch") + ")";
-    }
-
     /**
      * Registers handlers with libc; a null callback leaves that phase alone. The callbacks are
      * those of {@link ForkCallbacks}, whose thread initializer is in place before this first
      * hands them to native code (JNA reads it only then).
      */
-    public static void registerAtfork(ForkCallbacks.ForkCallback prepare, ForkCallbacks.ForkCallback parent,
+    static void registerAtfork(ForkCallbacks.ForkCallback prepare, ForkCallbacks.ForkCallback parent,
             ForkCallbacks.ForkCallback child) {
         int error = GLIBC
                 ? GlibcAtfork.__register_atfork(prepare, parent, child, null)
@@ -60,7 +54,7 @@ public final class NativeBinding {
      * fork. This is the first time a callback of {@link ForkCallbacks} reaches native code: its
      * thread initializer, set when that class was initialised, is in place by then.
      */
-    public static void warmUp(ForkCallbacks.ForkCallback callback) {
+    static void warmUp(ForkCallbacks.ForkCallback callback) {
         Memory onceControl = new Memory(16);
         onceControl.clear();
         if (Platform.isMac()) {

@@ -23,7 +23,7 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class ModulePathWayInTest {
 
-    private static final String NATIVE_ACCESS = "--enable-native-access=com.sun.jna";
+    private static final String NATIVE_ACCESS = "--enable-native-access=com.sun.jna,dev.atfork.posix";
     private static final String MODULE_MAIN = "consumer/" + MAIN;
     private static final String RESTRICTED_WARNING = "restricted method";
 

@@ -13,6 +13,7 @@ import dev.atfork.itest.osgi.intruder.SwitchIntruder;
 import dev.atfork.itest.osgi.listener.RecordingListener;
 import dev.atfork.itest.osgi.shared.Recorder;
 import dev.atfork.itest.support.Artifacts;
+import dev.atfork.itest.support.TestBinding;
 import dev.atfork.testing.Forker;
 import dev.atfork.testing.TestLibC;
 import java.nio.file.Path;
@@ -162,6 +163,8 @@ class OsgiWaysInTest {
         Object posixService = context.getService(best);
         assertNotSame(AtforkService.class, interfaceOf(posixService), "the bundle has its own AtforkService");
         assertTrue(posixService.getClass().getClassLoader() instanceof org.osgi.framework.BundleReference);
+        assertTrue(posixService.toString().contains("binding=" + TestBinding.expected()),
+                () -> "the bundle reads its multi-release jar as its JDK does: " + posixService);
     }
 
     @Test

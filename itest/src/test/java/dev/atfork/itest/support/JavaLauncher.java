@@ -18,7 +18,7 @@ import java.util.function.Consumer;
  */
 public final class JavaLauncher {
 
-    /** The JVM option that lets the class path's JNA bind native code without a warning. */
+    /** The JVM option that lets the class path's JNA, or atfork's FFM binding, bind native code without a warning. */
     public static final String NATIVE_ACCESS = "--enable-native-access=ALL-UNNAMED";
     /** How long the readers may still take once the process ended, for output its children still hold. */
     private static final long DRAIN_MILLIS = 10_000;
@@ -50,10 +50,14 @@ public final class JavaLauncher {
             long millis) {
     }
 
-    /** The command line of {@code java} with {@code args}. */
+    /** The command line of {@code java} with {@code args}, forcing the binding this JVM was told to. */
     public static List<String> command(List<String> args) {
         List<String> command = new ArrayList<>();
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        String binding = System.getProperty(TestBinding.PROPERTY, "");
+        if (!binding.isBlank()) {
+            command.add("-D" + TestBinding.PROPERTY + "=" + binding);
+        }
         command.addAll(args);
         return command;
     }

@@ -2,6 +2,9 @@ package dev.atfork.itest.jpms.consumer;
 
 import dev.atfork.AtforkService;
 import dev.atfork.Registration;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.ServiceLoader;
@@ -10,7 +13,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 /**
  * Prints which providers it finds and which one {@link AtforkService#load()} picks; with a
  * supported provider, counts the preFork hooks that run while it starts one process. Run with
- * {@code -Djdk.lang.Process.launchMechanism=FORK}, the JDK forks and the hook runs once.
+ * {@code -Djdk.lang.Process.launchMechanism=FORK}, the JDK forks and the hook runs once. Then
+ * prints the provider, which names its binding, and whether JNA's native library is loaded.
  */
 public final class Main {
 
@@ -32,5 +36,14 @@ public final class Main {
             }
             System.out.println("preForks=" + preForks.get());
         }
+        System.out.println("provider=" + atfork);
+        System.out.println("jnaNativeLoaded=" + jnaNativeLoaded());
+    }
+
+    /** JNA maps libjnidispatch, or the copy it extracts as {@code jna<digits>.tmp} (deleted once mapped). */
+    private static boolean jnaNativeLoaded() throws IOException {
+        return Files.readAllLines(Path.of("/proc/self/maps")).stream()
+                .map(line -> line.substring(line.lastIndexOf('/') + 1))
+                .anyMatch(file -> file.contains("jnidispatch") || file.matches("jna-?\\d+\\.tmp( \\(deleted\\))?"));
     }
 }
