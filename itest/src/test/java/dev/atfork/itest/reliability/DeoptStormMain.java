@@ -58,7 +58,7 @@ public final class DeoptStormMain {
         int forks = Integer.parseInt(args[0]);
         boolean capture = args.length > 1 && args[1].equals("capture");
         AtforkService service = AtforkService.load();
-        OUT.println("name=" + service.name());
+        emit("name=" + service.name());
         System.setOut(DevNull.printStream());
         service.register();
         AtomicInteger preForks = new AtomicInteger();
@@ -91,7 +91,7 @@ public final class DeoptStormMain {
                     pids.append(pids.length() == 0 ? "" : ",").append(pid);
                     for (String out : result.stdoutText().split("\n")) {
                         if (!out.isBlank()) {
-                            OUT.println("childOut " + pid + " " + out);
+                            emit("childOut " + pid + " " + out);
                         }
                     }
                 }
@@ -106,16 +106,20 @@ public final class DeoptStormMain {
             }
             service.deregister();
         }
-        OUT.println("childPids=" + pids);
-        OUT.println("tally=" + tally);
-        OUT.println("notes=" + tally.notes);
-        OUT.println("canaryChildren=" + (forks - 1) / CANARY_EVERY);
-        OUT.println("ok=" + tally.get(Reliability.Outcome.OK));
-        OUT.println("childHooks=" + childHooks);
-        OUT.println("preForks=" + preForks.get());
-        OUT.println("afterForkParents=" + afterForkParents.get());
-        OUT.flush();
+        emit("childPids=" + pids, "tally=" + tally, "notes=" + tally.notes,
+                "canaryChildren=" + (forks - 1) / CANARY_EVERY, "ok=" + tally.get(Reliability.Outcome.OK),
+                "childHooks=" + childHooks, "preForks=" + preForks.get(), "afterForkParents=" + afterForkParents.get());
         Runtime.getRuntime().halt(0);
+    }
+
+    /**
+     * Writes {@code lines} in one {@code write()}, from a fresh line: on JDK 17 the JVM's own
+     * {@code -XX:+PrintCompilation} lines share fd 1 and may stop mid-line.
+     */
+    private static void emit(String... lines) {
+        byte[] bytes = ("\n" + String.join("\n", lines) + "\n").getBytes(StandardCharsets.UTF_8);
+        OUT.write(bytes, 0, bytes.length);
+        OUT.flush();
     }
 
     /** Reports {@code <pid>;}, then {@code H} if the child hook ran; marks {@code B}, prints one line, marks {@code A}. */
