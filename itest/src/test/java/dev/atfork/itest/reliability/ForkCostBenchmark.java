@@ -26,7 +26,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * Fork cost, measured in separate JVMs launched alternately by one driver; see BENCHMARKS.md,
  * "Fork cost", for the command and the method. Not a test: surefire does not run it.
  *
- * <p>Driver: {@code ForkCostBenchmark [latency|latency-parent|latency-floor|spawn|spawn-idle|spawn-jna|spawn-ballast|cold|hangs|exit-hangs|all] [rounds]}
+ * <p>Driver: {@code ForkCostBenchmark [latency|latency-parent|latency-register|latency-floor|spawn|spawn-idle|spawn-jna|spawn-ballast|cold|hangs|exit-hangs|all] [rounds]}
  * ({@code exit-hangs ROUNDS FORKS}: FORKS per JVM). Each measurement
  * runs in a child JVM of this class path: {@code child <kind> <variant> ...}, which prints
  * {@code key=value} lines.
@@ -85,6 +85,9 @@ public final class ForkCostBenchmark {
         }
         if (what.equals("latency-floor")) {
             pairs("latency", "empty-callbacks", rounds, List.of(), "medianMicros", "500");
+        }
+        if (what.equals("latency-register") || what.equals("all")) {
+            pairs("latency", "register-only", rounds, List.of(), "medianMicros", "500");
         }
         if (what.equals("spawn") || what.equals("all")) {
             pairs("spawn", "registered", rounds, FORK_LAUNCH, "spawnsPerSecond", "300");
@@ -284,7 +287,7 @@ public final class ForkCostBenchmark {
     /**
      * fork + _exit + waitpid of this JVM. {@code registered}: standard streams protected and 3 hooks
      * of each kind; {@code parent-hooks}: the same without the child hooks, so no Java runs in the
-     * child; {@code empty-callbacks}: not the library, but three JNA callbacks that do nothing,
+     * child; {@code register-only}: {@code register()} and no hook; {@code empty-callbacks}: not the library, but three JNA callbacks that do nothing,
      * installed as glibc fork handlers: the floor of any JNA-based binding.
      */
     private static void latency(String variant, int forks) {
@@ -294,13 +297,14 @@ public final class ForkCostBenchmark {
         } else if (!variant.equals("bare")) {
             AtforkService service = AtforkService.load();
             service.register();
-            for (int i = 0; i < 3; i++) {
+            for (int i = 0; i < 3 && !variant.equals("register-only"); i++) {
                 service.preFork(ForkCostBenchmark::count);
                 service.afterForkParent(ForkCostBenchmark::count);
                 if (variant.equals("registered")) {
                     service.afterForkChild(ForkCostBenchmark::count);
                 }
             }
+            System.out.println("provider=" + service);
         }
         int warmUp = forks / 2;
         long[] nanos = new long[forks];
