@@ -2,8 +2,11 @@ package dev.atfork.itest.classpath;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.atfork.itest.support.JvmRun;
+import dev.atfork.itest.support.TestBinding;
+import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -27,7 +30,9 @@ class NoopSelectionJvmTest {
 
     @Test
     void whenJnaCannotLoadItsNativeLibraryTheNoopIsPickedAndSaysWhy() throws Exception {
-        JvmRun outcome = JavaProcess.run(LoadMain.class, NO_JNA_NATIVE);
+        List<String> options = new ArrayList<>(NO_JNA_NATIVE);
+        options.add("-D" + TestBinding.PROPERTY + "=jna");
+        JvmRun outcome = JavaProcess.run(LoadMain.class, options);
 
         assertEquals(0, outcome.exitCode(), outcome.output());
         assertTrue(outcome.get("jna").startsWith("fails: "), "JNA still loads: " + outcome.output());
@@ -38,6 +43,20 @@ class NoopSelectionJvmTest {
         assertTrue(limitation.contains("posix: pthread_atfork cannot be bound"), limitation);
         assertTrue(limitation.contains("UnsatisfiedLinkError"), limitation);
         assertTrue(limitation.contains("JNA native support library"), limitation);
+    }
+
+    /** The FFM binding needs nothing of JNA's: JNA stays a dependency, never initialised. */
+    @Test
+    void onJdk22AndLaterJnaWithoutItsNativeLibraryLeavesTheFfmBindingWorking() throws Exception {
+        assumeTrue(Runtime.version().feature() >= TestBinding.FFM_RELEASE, "the FFM binding needs JDK 22");
+        List<String> options = new ArrayList<>(NO_JNA_NATIVE);
+        options.add("-D" + TestBinding.PROPERTY + "=ffm");
+        JvmRun outcome = JavaProcess.run(LoadMain.class, options);
+
+        assertEquals(0, outcome.exitCode(), outcome.output());
+        assertTrue(outcome.get("jna").startsWith("fails: "), "JNA still loads: " + outcome.output());
+        assertEquals("posix", outcome.get("name"), outcome.output());
+        assertEquals("true", outcome.get("supported"));
     }
 
     @Test

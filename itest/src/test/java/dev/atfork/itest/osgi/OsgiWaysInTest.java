@@ -101,11 +101,12 @@ class OsgiWaysInTest {
             Bundle[] users = listener == null ? null : listener.getUsingBundles();
             return users != null && Arrays.asList(users).contains(osgi.bundle(POSIX));
         });
-        // DS gets the listener service before its bind method has added the hooks: wait for the effect.
+        // DS gets the listener service before its bind method has added the hooks, one by one: wait
+        // for the effect of the last, the child hook, as well.
         OsgiFramework.await("the listener's hooks to run at a fork", () -> {
-            forkAndReport();
+            String childMarks = forkAndReport().reportText();
             String parentMarks = Recorder.text();
-            return parentMarks.indexOf('a') >= 0 && parentMarks.indexOf('p') >= 0;
+            return parentMarks.indexOf('a') >= 0 && parentMarks.indexOf('p') >= 0 && childMarks.indexOf('c') >= 0;
         });
     }
 
