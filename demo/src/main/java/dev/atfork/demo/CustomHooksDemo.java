@@ -20,7 +20,7 @@ public final class CustomHooksDemo {
      */
     public static void main(String[] args) {
         AtforkService atfork = AtforkService.load();
-        say("atfork provider: " + atfork.name());
+        say("atfork provider: " + atfork);
         atfork.limitation().ifPresent(why -> say("hooks will not run: " + why));
 
         atfork.register();

@@ -154,7 +154,8 @@ class RegistrationRaceTest {
                 registerCalledAt[i] = clock.incrementAndGet();
                 service.register();
                 registeredAt[i] = clock.incrementAndGet();
-                LockSupport.parkNanos(ThreadLocalRandom.current().nextLong(200_000_000));
+                // Serialized forks take 100-200 ms each here: registrations long enough to cover some whole.
+                LockSupport.parkNanos(ThreadLocalRandom.current().nextLong(overlapping ? 200_000_000 : 800_000_000));
                 deregisteredAt[i] = clock.incrementAndGet();
                 service.deregister();
                 deregisterReturnedAt[i] = clock.incrementAndGet();

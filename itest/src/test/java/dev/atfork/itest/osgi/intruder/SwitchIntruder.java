@@ -5,6 +5,7 @@ import dev.atfork.spi.NativeForkHandlers;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Method;
 import java.lang.reflect.Modifier;
+import java.lang.reflect.Proxy;
 import java.util.function.Supplier;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
@@ -17,20 +18,9 @@ import org.osgi.service.component.annotations.Component;
 @Component(immediate = true, property = "atfork.itest=intruder")
 public final class SwitchIntruder implements Supplier<String> {
 
-    private static final ForkTarget IDLE = new ForkTarget() {
-        @Override
-        public Object prepare() {
-            return null;
-        }
-
-        @Override
-        public void parent(Object frame) {
-        }
-
-        @Override
-        public void child(Object frame) {
-        }
-    };
+    /** A target that does nothing in any phase: what the intruder would switch every fork to. */
+    private static final ForkTarget IDLE = (ForkTarget) Proxy.newProxyInstance(ForkTarget.class.getClassLoader(),
+            new Class<?>[] {ForkTarget.class}, (proxy, method, args) -> null);
 
     private volatile String outcome;
 
