@@ -11,9 +11,11 @@ import java.util.concurrent.locks.ReentrantLock;
  * Every path of the library's that can run in a forked child, driven in the parent. A child must
  * not load a class, link a call site or deoptimise: each can wait for a JVM lock that a thread
  * gone in the child held. So {@link #warmUpStreams} and {@link #warmUpChildHooks} run each path
- * once before a fork can take it, and {@link #profile} runs, in every parent phase, each branch
+ * once before a fork can take it, and {@link #profile} runs, in every prepare phase, each branch
  * that only a child takes, so that the JIT never compiles it as never taken (a trap the child
- * would hit). A path added to what a child runs is added here.
+ * would hit). Code compiled before the first fork, while a branch was still unrecorded, traps in
+ * the prepare phase, in the parent, where a deoptimisation is safe. A path added to what a child
+ * runs is added here.
  */
 final class ChildPaths {
 
@@ -66,13 +68,13 @@ final class ChildPaths {
     }
 
     /**
-     * In every parent phase, after its hooks: the branches only a child takes. A stream's recovery
+     * In every prepare phase, before the fork: the branches only a child takes. A stream's recovery
      * that keeps its target (its other side, a forced release, ran at warm-up), the in-flight
      * count of another process, and a child hook's check of its client, both ways.
      */
     static void profile() {
         ReentrantLock held = RECOVERED.lockForFork(System.nanoTime());
-        if (held != null) { // another thread's parent phase may be at it
+        if (held != null) { // another thread's prepare phase may be at it
             RECOVERED.settled = true;
             RECOVERED.pid = 0;
             RECOVERED.epoch = -1;

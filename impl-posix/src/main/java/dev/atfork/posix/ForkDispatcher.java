@@ -68,6 +68,9 @@ final class ForkDispatcher implements ForkTarget {
             return null;
         }
         ForkFrame frame = new ForkFrame(Bindings.LIBC.getpid(), afterForkParentHooks.snapshot(), afterForkChildHooks.snapshot());
+        // Before the fork: code the JIT compiled with a child's branch as a trap traps here, in
+        // the parent, where a deoptimisation is safe, rather than in the child.
+        ChildPaths.profile();
         try {
             for (Runnable hook : preForkHooks.snapshot()) {
                 try {
@@ -107,7 +110,6 @@ final class ForkDispatcher implements ForkTarget {
                     HookFailureLog.report("afterForkParent", hook, failure);
                 }
             }
-            ChildPaths.profile();
         }
     }
 
