@@ -2,8 +2,8 @@ package dev.atfork.posix;
 
 import static org.junit.jupiter.api.Assertions.assertAll;
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertNotSame;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -97,7 +97,7 @@ class NativeThreadForkTest {
             if (Bindings.LIBC.binding().equals("jna")) { // an FFM upcall's thread gets the JVM's default name
                 assertEquals(NATIVE_FORKER, prepare.getName(), "fork " + i);
             }
-            assertFalse(prepare == Thread.currentThread(), "fork " + i + ": on the native thread");
+            assertNotSame(Thread.currentThread(), prepare, "fork " + i + ": on the native thread");
             assertTrue(prepare.isDaemon(), "fork " + i + ": the attached thread must not keep the JVM alive");
         }
         assertTrue(forkersGone, "a native thread stayed attached after it exited");

@@ -1,5 +1,6 @@
 package dev.atfork.posix.libc;
 
+import dev.atfork.spi.NativeForkHandlers;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.MethodType;
 import java.util.Locale;
@@ -147,7 +148,7 @@ public final class Bindings {
         }
 
         @Override
-        public ForkEntries forkEntries(dev.atfork.spi.NativeForkHandlers handlers) {
+        public ForkEntries forkEntries(NativeForkHandlers handlers) {
             throw unbound();
         }
 

@@ -17,6 +17,13 @@ class NoopSelectionJvmTest {
     private static final List<String> NO_JNA_NATIVE = List.of(
             "-Djna.nosys=true", "-Djna.noclasspath=true", "-Djna.boot.library.path=");
 
+    /** Runs {@link LoadMain} where JNA finds no native library, with {@code binding} forced. */
+    private static JvmRun loadWithoutJnaNative(String binding) throws Exception {
+        List<String> options = new ArrayList<>(NO_JNA_NATIVE);
+        options.add("-D" + TestBinding.PROPERTY + "=" + binding);
+        return JavaProcess.run(LoadMain.class, options);
+    }
+
     @Test
     void withJnaWorkingThePosixProviderIsPicked() throws Exception {
         JvmRun outcome = JavaProcess.run(LoadMain.class, List.of());
@@ -30,9 +37,7 @@ class NoopSelectionJvmTest {
 
     @Test
     void whenJnaCannotLoadItsNativeLibraryTheNoopIsPickedAndSaysWhy() throws Exception {
-        List<String> options = new ArrayList<>(NO_JNA_NATIVE);
-        options.add("-D" + TestBinding.PROPERTY + "=jna");
-        JvmRun outcome = JavaProcess.run(LoadMain.class, options);
+        JvmRun outcome = loadWithoutJnaNative("jna");
 
         assertEquals(0, outcome.exitCode(), outcome.output());
         assertTrue(outcome.get("jna").startsWith("fails: "), "JNA still loads: " + outcome.output());
@@ -49,9 +54,7 @@ class NoopSelectionJvmTest {
     @Test
     void onJdk22AndLaterJnaWithoutItsNativeLibraryLeavesTheFfmBindingWorking() throws Exception {
         assumeTrue(Runtime.version().feature() >= TestBinding.FFM_RELEASE, "the FFM binding needs JDK 22");
-        List<String> options = new ArrayList<>(NO_JNA_NATIVE);
-        options.add("-D" + TestBinding.PROPERTY + "=ffm");
-        JvmRun outcome = JavaProcess.run(LoadMain.class, options);
+        JvmRun outcome = loadWithoutJnaNative("ffm");
 
         assertEquals(0, outcome.exitCode(), outcome.output());
         assertTrue(outcome.get("jna").startsWith("fails: "), "JNA still loads: " + outcome.output());
