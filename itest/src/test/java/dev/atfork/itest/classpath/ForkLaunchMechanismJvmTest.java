@@ -8,7 +8,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * With {@code -Djdk.lang.Process.launchMechanism=FORK}, every {@code ProcessBuilder.start()} is a
- * fork that runs the library's handlers. The property is read once per JVM, hence a JVM per case.
+ * fork that runs the library's handlers; with the default ({@code POSIX_SPAWN}) and with
+ * {@code VFORK} none runs. The property is read once per JVM, hence a JVM per case.
  */
 class ForkLaunchMechanismJvmTest {
 
@@ -25,6 +26,17 @@ class ForkLaunchMechanismJvmTest {
         assertEquals(String.valueOf(SPAWNS), outcome.get("preForks"), outcome.output());
         assertEquals(String.valueOf(SPAWNS), outcome.get("afterForkParents"), outcome.output());
         assertEquals("false", outcome.get("childHandlerInstalled"), outcome.output());
+    }
+
+    @Test
+    void vforkRunsNoForkHandler() throws Exception {
+        JvmRun outcome = JavaProcess.run(SpawnMain.class,
+                List.of("-Djdk.lang.Process.launchMechanism=VFORK"), "20");
+
+        assertEquals(0, outcome.exitCode(), outcome.output());
+        assertEquals("20", outcome.get("succeeded"), outcome.output());
+        assertEquals("0", outcome.get("preForks"), outcome.output());
+        assertEquals("0", outcome.get("afterForkParents"), outcome.output());
     }
 
     @Test
