@@ -53,8 +53,7 @@ final class ProviderSelection {
             return "";
         }
         return "; module " + POSIX_MODULE + " is not in the " + (layer == ModuleLayer.boot() ? "boot" : "module")
-                + " layer: put atfork-posix on the module path, or in a jlink image link it with --add-modules "
-                + POSIX_MODULE;
+                + " layer (in a jlink image, link it with --add-modules " + POSIX_MODULE + ")";
     }
 
     static AtforkService select(List<AtforkService> found, String wanted, List<String> problems) {

@@ -92,8 +92,8 @@ class ProviderSelectionTest {
 
         String hint = ProviderSelection.missingModuleHint(named, List.of(FakeProvider.unsupported("noop", "x")));
 
-        assertEquals("; module dev.atfork.posix is not in the boot layer: put atfork-posix on the module path,"
-                + " or in a jlink image link it with --add-modules dev.atfork.posix", hint);
+        assertEquals("; module dev.atfork.posix is not in the boot layer"
+                + " (in a jlink image, link it with --add-modules dev.atfork.posix)", hint);
     }
 
     @Test
