@@ -11,6 +11,8 @@ import java.util.ServiceLoader;
 final class ProviderSelection {
 
     static final String PROVIDER_PROPERTY = "dev.atfork.provider";
+    static final String POSIX_MODULE = "dev.atfork.posix";
+    private static final String POSIX = "posix";
     private static final String NOOP = "noop";
     private static final int MAX_PROVIDERS = 64;
 
@@ -20,11 +22,38 @@ final class ProviderSelection {
     static AtforkService select() {
         List<String> problems = new ArrayList<>();
         try {
-            return select(discover(problems), System.getProperty(PROVIDER_PROPERTY), problems);
+            List<AtforkService> found = discover(problems);
+            AtforkService selected = select(found, System.getProperty(PROVIDER_PROPERTY), problems);
+            String hint = missingModuleHint(ProviderSelection.class.getModule(), found);
+            return selected.isSupported() || hint.isEmpty() ? selected
+                    : new NoopService(selected.limitation().orElse("no provider is usable") + hint);
         } catch (RuntimeException | LinkageError | ServiceConfigurationError e) {
             problems.add("provider discovery failed: " + e);
             return fallback(null, problems);
         }
+    }
+
+    /**
+     * What to add when the API is a named module and its layer has no POSIX provider module: on the
+     * module path the jar is missing, in a {@code jlink} image the module was not linked (jlink
+     * resolves no service providers unless asked). Empty on the class path, where the module is
+     * unnamed, and where a POSIX provider was found.
+     *
+     * @param api the API's module
+     * @param found the providers found
+     */
+    static String missingModuleHint(Module api, List<AtforkService> found) {
+        for (AtforkService provider : found) {
+            if (POSIX.equals(provider.name())) {
+                return "";
+            }
+        }
+        ModuleLayer layer = api.getLayer();
+        if (!api.isNamed() || layer == null || layer.findModule(POSIX_MODULE).isPresent()) {
+            return "";
+        }
+        return "; module " + POSIX_MODULE + " is not in the " + (layer == ModuleLayer.boot() ? "boot" : "module")
+                + " layer (in a jlink image, link it with --add-modules " + POSIX_MODULE + ")";
     }
 
     static AtforkService select(List<AtforkService> found, String wanted, List<String> problems) {

@@ -86,6 +86,23 @@ class ProviderSelectionTest {
         assertFalse(limitation.contains("("), limitation);
     }
 
+    @Test
+    void aNamedApiModuleWithoutThePosixModuleInItsLayerSaysToAddIt() {
+        Module named = Object.class.getModule(); // in the boot layer, which here has no dev.atfork.posix
+
+        String hint = ProviderSelection.missingModuleHint(named, List.of(FakeProvider.unsupported("noop", "x")));
+
+        assertEquals("; module dev.atfork.posix is not in the boot layer"
+                + " (in a jlink image, link it with --add-modules dev.atfork.posix)", hint);
+    }
+
+    @Test
+    void onTheClassPathOrWithAPosixProviderFoundThereIsNoModuleHint() {
+        assertEquals("", ProviderSelection.missingModuleHint(ProviderSelectionTest.class.getModule(), List.of()));
+        assertEquals("", ProviderSelection.missingModuleHint(Object.class.getModule(),
+                List.of(FakeProvider.unsupported("posix", "pthread_atfork cannot be bound here"))));
+    }
+
     static void assertNoop(AtforkService service) {
         assertEquals("noop", service.name());
         assertFalse(service.isSupported());

@@ -79,8 +79,12 @@ final class ConsumerProgram {
 
     /** Runs {@code java} of this JDK with the arguments and waits for it, at most 60 seconds. */
     static Run java(String... args) throws IOException, InterruptedException {
-        JavaLauncher.Result result = JavaLauncher.run(JavaLauncher.command(List.of(args)), JavaLauncher.Stderr.SEPARATE,
-                Duration.ofSeconds(60));
+        return run(JavaLauncher.command(List.of(args)));
+    }
+
+    /** Runs {@code command}, a {@code java} command line, and waits for it, at most 60 seconds. */
+    static Run run(List<String> command) throws IOException, InterruptedException {
+        JavaLauncher.Result result = JavaLauncher.run(command, JavaLauncher.Stderr.SEPARATE, Duration.ofSeconds(60));
         if (result.timedOut()) {
             throw new IllegalStateException("the consumer did not end: " + result.command());
         }

@@ -78,6 +78,7 @@ class ModulePathWayInTest {
         assertEquals("[noop]", run.value("found"), run::toString);
         assertEquals("noop", run.value("loaded"), run::toString);
         assertTrue(run.value("limitation").contains("no-op provider runs no fork hooks"), run::toString);
+        assertTrue(run.value("limitation").contains("module dev.atfork.posix is not in the boot layer"), run::toString);
         assertEquals(null, run.value("preForks"), run::toString);
     }
 

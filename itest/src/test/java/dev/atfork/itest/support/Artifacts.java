@@ -31,7 +31,7 @@ public final class Artifacts {
     /**
      * Returns a directory the itest build names in the system property {@code atfork.<name>}.
      *
-     * @param name for example {@code jpms.sources}
+     * @param name for example {@code jpms.sources}, or {@code target}, the itest build directory
      * @return the directory
      */
     public static Path directory(String name) {

@@ -52,8 +52,16 @@ public final class JavaLauncher {
 
     /** The command line of {@code java} with {@code args}, forcing the binding this JVM was told to. */
     public static List<String> command(List<String> args) {
+        return command(Path.of(System.getProperty("java.home")), args);
+    }
+
+    /**
+     * The command line of {@code bin/java} of {@code javaHome}, a JDK or a {@code jlink} image, with
+     * {@code args}, forcing the binding this JVM was told to.
+     */
+    public static List<String> command(Path javaHome, List<String> args) {
         List<String> command = new ArrayList<>();
-        command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        command.add(javaHome.resolve("bin").resolve("java").toString());
         String binding = System.getProperty(TestBinding.PROPERTY, "");
         if (!binding.isBlank()) {
             command.add("-D" + TestBinding.PROPERTY + "=" + binding);

@@ -3,6 +3,7 @@ package dev.atfork.itest.jpms.consumer;
 import dev.atfork.AtforkService;
 import dev.atfork.Registration;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -12,7 +13,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * Prints which providers it finds and which one {@link AtforkService#load()} picks; with a
- * supported provider, counts the preFork hooks that run while it starts one process. Run with
+ * supported provider, counts the preFork hooks that run while it starts one process, {@code echo},
+ * and prints the line that process wrote on its pipe. Run with
  * {@code -Djdk.lang.Process.launchMechanism=FORK}, the JDK forks and the hook runs once. Then
  * prints the provider, which names its binding, and whether JNA's native library is loaded.
  */
@@ -31,10 +33,16 @@ public final class Main {
         if (atfork.isSupported()) {
             AtomicInteger preForks = new AtomicInteger();
             atfork.register();
+            String childLine;
+            int childExit;
             try (Registration hook = atfork.preFork(preForks::incrementAndGet)) {
-                new ProcessBuilder("true").start().waitFor();
+                Process child = new ProcessBuilder("echo", "child ran").start();
+                childLine = new String(child.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip();
+                childExit = child.waitFor();
             }
             System.out.println("preForks=" + preForks.get());
+            System.out.println("child=" + childLine);
+            System.out.println("childExit=" + childExit);
         }
         System.out.println("provider=" + atfork);
         System.out.println("jnaNativeLoaded=" + jnaNativeLoaded());
