@@ -23,7 +23,7 @@ final class ProviderSelection {
             return select(discover(problems), System.getProperty(PROVIDER_PROPERTY), problems);
         } catch (RuntimeException | LinkageError | ServiceConfigurationError e) {
             problems.add("provider discovery failed: " + e);
-            return fallback(null, problems);
+            return fallback(null, problems, false);
         }
     }
 
@@ -35,7 +35,7 @@ final class ProviderSelection {
                 }
             }
             problems.add(0, PROVIDER_PROPERTY + "=" + wanted + " names no provider; found " + names(found));
-            return fallback(null, problems);
+            return fallback(null, problems, false);
         }
         AtforkService noop = null;
         for (AtforkService provider : found) {
@@ -48,7 +48,7 @@ final class ProviderSelection {
                 problems.add(provider.name() + ": " + provider.limitation().orElse("not supported"));
             }
         }
-        return fallback(noop, problems);
+        return fallback(noop, problems, !found.isEmpty());
     }
 
     private static List<AtforkService> discover(List<String> problems) {
@@ -67,9 +67,11 @@ final class ProviderSelection {
         return found;
     }
 
-    private static AtforkService fallback(AtforkService noop, List<String> problems) {
+    /** {@code foundSome}: providers were found, none of them supported here; {@code problems} says why. */
+    private static AtforkService fallback(AtforkService noop, List<String> problems, boolean foundSome) {
         String reason = noop != null
                 ? noop.limitation().orElse("the no-op provider runs no hooks")
+                : foundSome ? "no atfork provider found is supported here"
                 : "no usable atfork provider was found; add dev.atfork:atfork-posix and JNA"
                         + " to the class path or module path for fork hooks";
         if (!problems.isEmpty()) {
