@@ -12,6 +12,7 @@ final class ProviderSelection {
 
     static final String PROVIDER_PROPERTY = "dev.atfork.provider";
     private static final String NOOP = "noop";
+    private static final String POSIX = "posix";
     private static final int MAX_PROVIDERS = 64;
 
     private ProviderSelection() {
@@ -48,7 +49,7 @@ final class ProviderSelection {
                 problems.add(provider.name() + ": " + provider.limitation().orElse("not supported"));
             }
         }
-        return fallback(noop, problems, !found.isEmpty());
+        return fallback(noop, problems, found.stream().anyMatch(provider -> POSIX.equals(provider.name())));
     }
 
     private static List<AtforkService> discover(List<String> problems) {
@@ -67,11 +68,11 @@ final class ProviderSelection {
         return found;
     }
 
-    /** {@code foundSome}: providers were found, none of them supported here; {@code problems} says why. */
-    private static AtforkService fallback(AtforkService noop, List<String> problems, boolean foundSome) {
+    /** {@code posixFound}: the POSIX provider is there but unsupported; {@code problems} says why. */
+    private static AtforkService fallback(AtforkService noop, List<String> problems, boolean posixFound) {
         String reason = noop != null
                 ? noop.limitation().orElse("the no-op provider runs no hooks")
-                : foundSome ? "no atfork provider found is supported here"
+                : posixFound ? "no atfork provider found is supported here"
                 : "no usable atfork provider was found; add dev.atfork:atfork-posix and JNA"
                         + " to the class path or module path for fork hooks";
         if (!problems.isEmpty()) {
