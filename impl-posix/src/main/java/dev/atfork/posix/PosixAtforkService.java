@@ -37,7 +37,10 @@ public final class PosixAtforkService implements AtforkService {
     public PosixAtforkService() {
     }
 
-    /** Whether libc is bound and no other copy of this module owns the process's handlers; the owner is checked first, so such a copy binds nothing. */
+    /**
+     * Whether libc is bound and no other copy of this module owns the process's handlers; the owner
+     * is checked first, so that such a copy binds nothing.
+     */
     static boolean supported() {
         return ProcessOwner.other() == null && Bindings.FAILURE == null;
     }

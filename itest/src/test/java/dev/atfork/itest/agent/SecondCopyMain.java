@@ -43,12 +43,12 @@ public final class SecondCopyMain {
             }
             System.out.println("copyName=" + api.getMethod("name").invoke(loaded));
             System.out.println("copySupported=" + api.getMethod("isSupported").invoke(loaded));
-            System.out.println("copyLimitation=" + ((Optional<?>) api.getMethod("limitation").invoke(loaded)).map(String::valueOf).orElse(""));
+            System.out.println("copyLimitation=" + limitation(api, loaded));
             api.getMethod("register").invoke(loaded);
 
             Object posix = copy.loadClass("dev.atfork.posix.PosixAtforkService").getConstructor().newInstance();
             System.out.println("posixSupported=" + api.getMethod("isSupported").invoke(posix));
-            System.out.println("posixLimitation=" + ((Optional<?>) api.getMethod("limitation").invoke(posix)).map(String::valueOf).orElse(""));
+            System.out.println("posixLimitation=" + limitation(api, posix));
             String registered;
             try {
                 api.getMethod("register").invoke(posix);
@@ -68,5 +68,10 @@ public final class SecondCopyMain {
         }, Duration.ofSeconds(10), Forker.Capture.STDOUT);
         System.out.println("childExit=" + child.exitStatus());
         System.out.println("childOut=" + child.stdoutText().strip());
+    }
+
+    /** The copy's {@code limitation()} of {@code service}, or "". */
+    private static String limitation(Class<?> api, Object service) throws ReflectiveOperationException {
+        return ((Optional<?>) api.getMethod("limitation").invoke(service)).map(String::valueOf).orElse("");
     }
 }
