@@ -65,7 +65,8 @@ public interface AtforkService {
      * destinations. Call it early: code that captured {@code System.out} before is not protected.
      * Idempotent.
      *
-     * @throws IllegalStateException if the native handlers cannot be installed
+     * @throws IllegalStateException if the native handlers cannot be installed, or another copy of the
+     *     provider (another class loader's, or a shaded one) serves this process's forks
      * @throws IllegalArgumentException if the system property {@code dev.atfork.prepareTimeoutMillis}
      *     is set to anything but a whole number of milliseconds >= 0; the message names it and its value
      */

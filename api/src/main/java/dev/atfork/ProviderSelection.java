@@ -29,7 +29,7 @@ final class ProviderSelection {
                     : new NoopService(selected.limitation().orElse("no provider is usable") + hint);
         } catch (RuntimeException | LinkageError | ServiceConfigurationError e) {
             problems.add("provider discovery failed: " + e);
-            return fallback(null, problems);
+            return fallback(null, problems, false);
         }
     }
 
@@ -64,7 +64,7 @@ final class ProviderSelection {
                 }
             }
             problems.add(0, PROVIDER_PROPERTY + "=" + wanted + " names no provider; found " + names(found));
-            return fallback(null, problems);
+            return fallback(null, problems, false);
         }
         AtforkService noop = null;
         for (AtforkService provider : found) {
@@ -77,7 +77,7 @@ final class ProviderSelection {
                 problems.add(provider.name() + ": " + provider.limitation().orElse("not supported"));
             }
         }
-        return fallback(noop, problems);
+        return fallback(noop, problems, found.stream().anyMatch(provider -> POSIX.equals(provider.name())));
     }
 
     private static List<AtforkService> discover(List<String> problems) {
@@ -96,9 +96,11 @@ final class ProviderSelection {
         return found;
     }
 
-    private static AtforkService fallback(AtforkService noop, List<String> problems) {
+    /** {@code posixFound}: the POSIX provider is there but unsupported; {@code problems} says why. */
+    private static AtforkService fallback(AtforkService noop, List<String> problems, boolean posixFound) {
         String reason = noop != null
                 ? noop.limitation().orElse("the no-op provider runs no hooks")
+                : posixFound ? "no atfork provider found is supported here"
                 : "no usable atfork provider was found; add dev.atfork:atfork-posix and JNA"
                         + " to the class path or module path for fork hooks";
         if (!problems.isEmpty()) {

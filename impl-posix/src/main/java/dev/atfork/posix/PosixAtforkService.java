@@ -20,6 +20,10 @@ import org.osgi.service.component.annotations.ServiceScope;
  * OSGi it is published in prototype scope, ranked above the no-op provider, only where the binding
  * works; each bundle, or each prototype-scope reference, gets a client of its own, ended when it
  * is released. Stopping this bundle makes the native handlers idle.
+ *
+ * <p>One copy of this module serves a process: where another copy (another class loader's, or a
+ * shaded one) turned on first, this one is unsupported, its {@link #limitation()} naming the other,
+ * and its {@link #register()} installs nothing (see {@code ProcessOwner}).
  */
 @Component(name = PosixAtforkService.COMPONENT_NAME, service = AtforkService.class, enabled = false,
         scope = ServiceScope.PROTOTYPE, property = "service.ranking:Integer=100")
@@ -33,11 +37,19 @@ public final class PosixAtforkService implements AtforkService {
     public PosixAtforkService() {
     }
 
+    /**
+     * Whether libc is bound and no other copy of this module owns the process's handlers; the owner
+     * is checked first, so that such a copy binds nothing.
+     */
     static boolean supported() {
-        return Bindings.FAILURE == null;
+        return ProcessOwner.other() == null && Bindings.FAILURE == null;
     }
 
     static String unsupportedReason() {
+        String owner = ProcessOwner.other();
+        if (owner != null) {
+            return ProcessOwner.reason(owner);
+        }
         return "pthread_atfork cannot be bound on " + Bindings.platform() + ": " + Bindings.FAILURE;
     }
 

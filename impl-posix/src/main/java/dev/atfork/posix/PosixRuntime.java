@@ -63,11 +63,16 @@ final class PosixRuntime {
 
     /** Caller holds {@link #LOCK}. */
     private static void turnOn() {
+        String owner = ProcessOwner.other();
+        if (owner != null) { // checked before the binding, which such a copy never makes
+            throw new IllegalStateException(ProcessOwner.reason(owner));
+        }
         requireBinding();
         if (prepareTimeoutNanos < 0) {
             prepareTimeoutNanos = readPrepareTimeoutNanos();
             DISPATCHER.setPrepareTimeoutNanos(prepareTimeoutNanos);
         }
+        ProcessOwner.claim();
         try {
             ChildPaths.warmUpStreams();
             claimHandlers();
@@ -77,6 +82,9 @@ final class PosixRuntime {
                 installChildHandler();
             }
         } catch (RuntimeException | LinkageError e) {
+            if (handlers == null) { // nothing of this copy's is installed: another copy may take over
+                ProcessOwner.release();
+            }
             throw new IllegalStateException("cannot install the fork handlers: " + e, e);
         }
         handlers.activate(DISPATCHER);
@@ -92,7 +100,10 @@ final class PosixRuntime {
         }
     }
 
-    /** Goes idle and gives the native handlers up, for the next copy of this module: this one is being stopped. */
+    /**
+     * Goes idle and gives the native handlers and the process's {@linkplain ProcessOwner marker} up,
+     * for the next copy of this module: this one is being stopped.
+     */
     static void shutdown() {
         synchronized (LOCK) {
             registeredClients = 0;
@@ -102,6 +113,7 @@ final class PosixRuntime {
                 handlers = null;
                 entries = null;
             }
+            ProcessOwner.release();
         }
     }
 

@@ -24,6 +24,7 @@ import java.util.List;
 import java.util.TreeSet;
 import java.util.jar.JarFile;
 import java.util.stream.Stream;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -36,6 +37,11 @@ class SealedSwitchForkTest {
     private static final String SPI = "dev.atfork.spi";
     private static final StringBuffer events = new StringBuffer();
     private static final ForkTarget IDLE = new IdleForkTarget();
+
+    @BeforeEach
+    void clearEvents() {
+        events.setLength(0);
+    }
 
     @Test
     @Timeout(30)
@@ -76,6 +82,27 @@ class SealedSwitchForkTest {
             assertEquals("pre,", events.toString(), "the preFork hook ran in the parent");
             assertEquals(List.of("static activate: absent", "claim: refused by java.lang.IllegalCallerException"), attempts);
         } finally {
+            service.deregister();
+        }
+    }
+
+    @Test
+    @Timeout(60)
+    void overwritingTheOwnerMarkerDoesNotSwitchTheProviderOff() throws Exception {
+        AtforkService service = new PosixAtforkService();
+        service.register();
+        Object owner = System.getProperties().get("dev.atfork.owner"); // restored as the same object
+        try (Registration hook = service.preFork(() -> events.append("pre,"))) {
+            System.setProperty("dev.atfork.owner", "an outsider");
+            AtforkService another = new PosixAtforkService();
+
+            assertTrue(service.isSupported(), service::toString);
+            assertTrue(another.isSupported(), "a new client of the owning copy: " + another);
+            Forker.Result result = EventFork.forkReporting(events);
+            assertTrue(result.exited(0), result::toString);
+            assertEquals("pre,", events.toString(), "the preFork hook ran in the parent");
+        } finally {
+            System.getProperties().put("dev.atfork.owner", owner);
             service.deregister();
         }
     }

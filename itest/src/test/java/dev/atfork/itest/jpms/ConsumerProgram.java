@@ -2,18 +2,12 @@ package dev.atfork.itest.jpms;
 
 import dev.atfork.itest.support.Artifacts;
 import dev.atfork.itest.support.JavaLauncher;
-import java.io.ByteArrayOutputStream;
-import java.io.File;
+import dev.atfork.itest.support.TestPrograms;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.stream.Collectors;
-import java.util.stream.Stream;
-import javax.tools.JavaCompiler;
-import javax.tools.ToolProvider;
 
 /**
  * The consumer program of {@code src/test/jpms/consumer}, compiled at test time against the built
@@ -58,23 +52,15 @@ final class ConsumerProgram {
      * @return null if it compiled, else javac's messages
      */
     static String tryCompile(String program, Path out, boolean asModule, String... options) throws IOException {
-        Path sources = Artifacts.directory("jpms.sources").resolve(program);
-        List<String> args = new ArrayList<>(List.of("-d", out.toString(),
-                asModule ? "--module-path" : "-classpath", Artifacts.jar("api").toString()));
+        List<String> args = new ArrayList<>(List.of(asModule ? "--module-path" : "-classpath",
+                Artifacts.jar("api").toString()));
         args.addAll(List.of(options));
-        try (Stream<Path> files = Files.walk(sources)) {
-            files.filter(file -> file.toString().endsWith(".java"))
-                    .filter(file -> asModule || !file.endsWith("module-info.java"))
-                    .forEach(file -> args.add(file.toString()));
-        }
-        JavaCompiler javac = ToolProvider.getSystemJavaCompiler();
-        ByteArrayOutputStream messages = new ByteArrayOutputStream();
-        return javac.run(null, messages, messages, args.toArray(String[]::new)) == 0 ? null : messages.toString();
+        return TestPrograms.tryCompile(Artifacts.directory("jpms.sources").resolve(program), out, asModule, args);
     }
 
     /** Joins paths with the platform's path separator. */
     static String path(Path... entries) {
-        return Stream.of(entries).map(Path::toString).collect(Collectors.joining(File.pathSeparator));
+        return TestPrograms.path(entries);
     }
 
     /** Runs {@code java} of this JDK with the arguments and waits for it, at most 60 seconds. */

@@ -3,6 +3,7 @@ package dev.atfork.itest.osgi;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNotSame;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -27,6 +28,7 @@ import java.util.function.Supplier;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -43,8 +45,11 @@ import org.osgi.framework.wiring.BundleWiring;
 
 /**
  * The OSGi way in: the built bundles in a real Apache Felix with Felix SCR, a DS consumer bundle
- * and a whiteboard {@link dev.atfork.ForkListener} bundle, and real forks of this JVM.
+ * and a whiteboard {@link dev.atfork.ForkListener} bundle, and real forks of this JVM. Tagged
+ * {@code own-jvm}: the build runs it in a JVM where the class path's copy of atfork never registered,
+ * since only one copy serves a process.
  */
+@Tag("own-jvm")
 class OsgiWaysInTest {
 
     private static final String API = "dev.atfork";
@@ -68,6 +73,9 @@ class OsgiWaysInTest {
 
     @BeforeAll
     static void startFramework() throws Exception {
+        String owner = System.getProperty("dev.atfork.owner");
+        assertNull(owner, () -> "the class path's atfork serves this JVM's forks, so the bundles' copy stays idle;"
+                + " run the OSGi tests in a JVM of their own (itest's surefire execution osgi): " + owner);
         Path consumer = TestBundles.build(dir.resolve("consumer.jar"), CONSUMER,
                 HookingConsumer.class.getPackageName(), HookingConsumer.class);
         Path listener = TestBundles.build(dir.resolve("listener.jar"), LISTENER,
