@@ -30,8 +30,9 @@ import javax.tools.ToolProvider;
  * the library registered. See BENCHMARKS.md, "Child hangs in the JVM by option and child code".
  * Not a test: surefire does not run it.
  *
- * <p>Driver: {@code JvmHangMatrix run ROUNDS FORKS} (ROUNDS JVMs of FORKS forks per case and
- * parent; prints a {@code result ...} line per JVM, then the Markdown table), or
+ * <p>Driver: {@code JvmHangMatrix run ROUNDS FORKS [PARENTS [CASES]]} (ROUNDS JVMs of FORKS forks
+ * per case and parent; PARENTS and CASES are comma-separated names, default all; prints a
+ * {@code result ...} line per JVM, then the Markdown table), or
  * {@code JvmHangMatrix table LOG...} (the table of the {@code result} lines in LOG files). Each
  * JVM: {@code child PARENT CHILD FORKS}, which prints {@code key=value} lines.
  */
@@ -84,7 +85,9 @@ public final class JvmHangMatrix {
         }
         switch (args[0]) {
             case "child" -> child(args[1], args[2], Integer.parseInt(args[3]));
-            case "run" -> run(Integer.parseInt(args[1]), Integer.parseInt(args[2]));
+            case "run" -> run(Integer.parseInt(args[1]), Integer.parseInt(args[2]),
+                    args.length > 3 ? List.of(args[3].split(",")) : PARENTS,
+                    args.length > 4 ? List.of(args[4].split(",")) : CASES.stream().map(Case::name).toList());
             case "table" -> {
                 List<String> lines = new ArrayList<>();
                 for (int i = 1; i < args.length; i++) {
@@ -98,7 +101,12 @@ public final class JvmHangMatrix {
 
     // ---- driver ----
 
-    private static void run(int rounds, int forks) throws Exception {
+    private static void run(int rounds, int forks, List<String> parents, List<String> cases) throws Exception {
+        for (String parent : parents) {
+            if (!PARENTS.contains(parent)) {
+                throw new IllegalArgumentException("unknown parent " + parent + ": expected one of " + PARENTS);
+            }
+        }
         Path inline = compileInline();
         System.out.printf("JDK %s (%s), %d CPUs, %s; child heap %s; child timeout %d ms; %d rounds x %d forks per case%n",
                 System.getProperty("java.runtime.version"), System.getProperty("java.vm.name"),
@@ -106,9 +114,9 @@ public final class JvmHangMatrix {
                 BenchmarkJvm.HEAP, CHILD_TIMEOUT.toMillis(), rounds, forks);
         System.out.println("start " + Instant.now() + " loadavg " + loadavg());
         List<String[]> cells = new ArrayList<>();
-        for (String parent : PARENTS) {
-            for (Case c : CASES) {
-                cells.add(new String[] {parent, c.name()});
+        for (String parent : parents) {
+            for (String name : cases) {
+                cells.add(new String[] {parent, caseNamed(name).name()});
             }
         }
         List<String> results = new ArrayList<>();
