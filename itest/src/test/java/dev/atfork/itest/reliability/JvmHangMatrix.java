@@ -199,6 +199,7 @@ public final class JvmHangMatrix {
         long gcs;
         double seconds;
         int jvms;
+        final List<String> perJvm = new ArrayList<>();
         final Map<String, Integer> sites = new TreeMap<>();
     }
 
@@ -216,8 +217,8 @@ public final class JvmHangMatrix {
                 int eq = field.indexOf('=');
                 kv.put(field.substring(0, eq), field.substring(eq + 1));
             }
-            for (String parent : List.of(kv.get("parent"), "both")) {
-                Cell cell = cells.computeIfAbsent(parent + "/" + kv.get("case"), key -> new Cell());
+            {
+                Cell cell = cells.computeIfAbsent(kv.get("parent") + "/" + kv.get("case"), key -> new Cell());
                 cell.forks += Long.parseLong(kv.get("forks"));
                 cell.jvmHangs += Long.parseLong(kv.get("jvmHangs"));
                 cell.streamHangs += Long.parseLong(kv.get("streamHangs"));
@@ -225,6 +226,7 @@ public final class JvmHangMatrix {
                 cell.gcs += Long.parseLong(kv.get("gcs"));
                 cell.seconds += Double.parseDouble(kv.get("seconds"));
                 cell.jvms++;
+                cell.perJvm.add(kv.get("jvmHangs"));
                 if (!kv.get("sites").isEmpty()) {
                     for (String site : kv.get("sites").split(",")) {
                         int colon = site.indexOf(':');
@@ -237,10 +239,10 @@ public final class JvmHangMatrix {
             loadMax = Math.max(loadMax, load);
         }
         StringBuilder t = new StringBuilder();
-        t.append("| parent | case | forks (JVMs) | JVM hangs | rate [95 % CI] | where: step/wait | p, more than defaults | p, fewer than defaults | stream hangs, crashes | GC every |\n");
-        t.append("| --- | --- | ---: | ---: | --- | --- | ---: | ---: | ---: | ---: |\n");
+        t.append("| parent | case | forks | JVM hangs | per JVM | rate [95 % CI] | where: step/wait | p, more than defaults | p, fewer than defaults | stream hangs, crashes | GC every |\n");
+        t.append("| --- | --- | ---: | ---: | --- | --- | --- | ---: | ---: | ---: | ---: |\n");
         List<String> extra = new ArrayList<>();
-        for (String parent : List.of("quiet", "gc", "both")) {
+        for (String parent : PARENTS) {
             Cell base = cells.get(parent + "/defaults");
             for (Case c : CASES) {
                 Cell cell = cells.get(parent + "/" + c.name());
@@ -254,9 +256,9 @@ public final class JvmHangMatrix {
                     more = p(Proportions.fisherOneSided(cell.jvmHangs, cell.forks, base.jvmHangs, base.forks));
                     fewer = p(Proportions.fisherOneSided(base.jvmHangs, base.forks, cell.jvmHangs, cell.forks));
                 }
-                t.append(String.format(Locale.ROOT, "| %s | %s | %d (%d) | **%d** | %.1f %% [%.1f–%.1f] | %s | %s | %s | %d, %d | %s |%n",
-                        parent.equals("gc") ? "GC-heavy" : parent.equals("both") ? "both (pooled)" : parent,
-                        c.describe(), cell.forks, cell.jvms, cell.jvmHangs, 100.0 * cell.jvmHangs / cell.forks,
+                t.append(String.format(Locale.ROOT, "| %s | %s | %d | **%d** | %s | %.1f %% [%.1f–%.1f] | %s | %s | %s | %d, %d | %s |%n",
+                        parent.equals("gc") ? "GC-heavy" : parent, c.describe(), cell.forks, cell.jvmHangs,
+                        String.join(" ", cell.perJvm), 100.0 * cell.jvmHangs / cell.forks,
                         100 * ci[0], 100 * ci[1], sites(cell.sites), more, fewer, cell.streamHangs, cell.crashes,
                         cell.gcs == 0 ? "–" : String.format(Locale.ROOT, "%.0f ms", cell.seconds * 1000 / cell.gcs)));
             }
