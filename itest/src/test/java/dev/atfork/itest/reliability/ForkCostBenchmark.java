@@ -29,7 +29,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * <p>Driver: {@code ForkCostBenchmark [latency|latency-parent|latency-register|latency-floor|spawn|spawn-idle|spawn-jna|spawn-ballast|cold|hangs|exit-hangs|all] [rounds]}
  * ({@code exit-hangs ROUNDS FORKS}: FORKS per JVM). Each measurement
  * runs in a child JVM of this class path: {@code child <kind> <variant> ...}, which prints
- * {@code key=value} lines.
+ * {@code key=value} lines. Child hang rates by JVM option and child code: {@link JvmHangMatrix}.
  */
 public final class ForkCostBenchmark {
 
