@@ -29,17 +29,10 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * <p>Driver: {@code ForkCostBenchmark [latency|latency-parent|latency-register|latency-floor|spawn|spawn-idle|spawn-jna|spawn-ballast|cold|hangs|exit-hangs|all] [rounds]}
  * ({@code exit-hangs ROUNDS FORKS}: FORKS per JVM). Each measurement
  * runs in a child JVM of this class path: {@code child <kind> <variant> ...}, which prints
- * {@code key=value} lines.
+ * {@code key=value} lines. Child hang rates by JVM option and child code: {@link JvmHangMatrix}.
  */
 public final class ForkCostBenchmark {
 
-    /**
-     * Every child JVM's heap: {@code -Dforkcost.heap=SIZE} (default 256m). With
-     * {@code -Dforkcost.pretouch=true} on the driver the heap is resident from the start, as in a
-     * long-running server, rather than only what the JVM touched.
-     */
-    private static final List<String> HEAP = heapOptions(System.getProperty("forkcost.heap", "256m"),
-            Boolean.getBoolean("forkcost.pretouch"));
     /** What a child reports besides its main figure; the driver prints each side's median. */
     private static final List<String> DETAILS = List.of("rssKiB", "parentFaultsPerFork", "childFaultsPerFork");
     /** The spawn variants that {@code spawn-VARIANT} runs against bare; see {@link #spawn}. */
@@ -51,14 +44,6 @@ public final class ForkCostBenchmark {
     private static byte[] ballast;
 
     private ForkCostBenchmark() {
-    }
-
-    private static List<String> heapOptions(String size, boolean pretouch) {
-        List<String> options = new ArrayList<>(List.of("-Xms" + size, "-Xmx" + size));
-        if (pretouch) {
-            options.add("-XX:+AlwaysPreTouch");
-        }
-        return List.copyOf(options);
     }
 
     /**
@@ -76,7 +61,7 @@ public final class ForkCostBenchmark {
         int rounds = args.length > 1 ? Integer.parseInt(args[1]) : 10;
         System.out.printf("JDK %s (%s), %d CPUs, %s; child heap %s%n", System.getProperty("java.runtime.version"),
                 System.getProperty("java.vm.name"), Runtime.getRuntime().availableProcessors(),
-                System.getProperty("os.name") + " " + System.getProperty("os.version"), HEAP);
+                System.getProperty("os.name") + " " + System.getProperty("os.version"), BenchmarkJvm.HEAP);
         if (what.equals("latency") || what.equals("all")) {
             pairs("latency", "registered", rounds, List.of(), "medianMicros", "500");
         }
@@ -158,8 +143,8 @@ public final class ForkCostBenchmark {
                     s == 0 ? "bare" : "registered", t[0], t[1], 100.0 * t[1] / t[0], kinds);
         }
         notes.forEach(note -> System.out.println("exit-hangs note " + note));
-        double z = zTestOneSided(totals[1][1], totals[1][0], totals[0][1], totals[0][0]);
-        double fisher = fisherOneSided(totals[1][1], totals[1][0], totals[0][1], totals[0][0]);
+        double z = Proportions.zTestOneSided(totals[1][1], totals[1][0], totals[0][1], totals[0][0]);
+        double fisher = Proportions.fisherOneSided(totals[1][1], totals[1][0], totals[0][1], totals[0][0]);
         boolean higher = z < 0.05 || fisher < 0.05;
         System.out.printf(Locale.ROOT, "exit-hangs test registered > bare, one-sided: two-proportion z-test p = %.4f,"
                 + " Fisher exact p = %.4f%n", z, fisher);
@@ -167,50 +152,6 @@ public final class ForkCostBenchmark {
                 ? "FAIL: registered children hang more than bare (p < 0.05)"
                 : "PASS: no evidence that registered children hang more than bare (p >= 0.05 in both tests)"));
         return !higher;
-    }
-
-    /** One-sided p of a pooled two-proportion z-test for x1/n1 &gt; x2/n2; 1 when there is no hang at all. */
-    static double zTestOneSided(long x1, long n1, long x2, long n2) {
-        double pooled = (double) (x1 + x2) / (n1 + n2);
-        double se = Math.sqrt(pooled * (1 - pooled) * (1.0 / n1 + 1.0 / n2));
-        if (se == 0) {
-            return 1;
-        }
-        double z = ((double) x1 / n1 - (double) x2 / n2) / se;
-        return 0.5 * erfc(z / Math.sqrt(2));
-    }
-
-    /** Complementary error function (Numerical Recipes' erfcc, relative error below 1.2e-7). */
-    private static double erfc(double x) {
-        double z = Math.abs(x);
-        double t = 1 / (1 + 0.5 * z);
-        double r = t * Math.exp(-z * z - 1.26551223 + t * (1.00002368 + t * (0.37409196 + t * (0.09678418
-                + t * (-0.18628806 + t * (0.27886807 + t * (-1.13520398 + t * (1.48851587
-                + t * (-0.82215223 + t * 0.17087277)))))))));
-        return x >= 0 ? r : 2 - r;
-    }
-
-    /**
-     * One-sided p of Fisher's exact test for x1 of n1 being more than x2 of n2: the hypergeometric
-     * probability that the first sample holds x1 or more of the x1 + x2 hangs.
-     */
-    static double fisherOneSided(long x1, long n1, long x2, long n2) {
-        int n = (int) (n1 + n2);
-        int hangs = (int) (x1 + x2);
-        double[] logFactorial = new double[n + 1];
-        for (int i = 1; i <= n; i++) {
-            logFactorial[i] = logFactorial[i - 1] + Math.log(i);
-        }
-        double logTotal = logChoose(logFactorial, n, (int) n1);
-        double p = 0;
-        for (int k = (int) x1; k <= Math.min(hangs, n1); k++) {
-            p += Math.exp(logChoose(logFactorial, hangs, k) + logChoose(logFactorial, n - hangs, (int) n1 - k) - logTotal);
-        }
-        return Math.min(1, p);
-    }
-
-    private static double logChoose(double[] logFactorial, int n, int k) {
-        return k < 0 || k > n ? Double.NEGATIVE_INFINITY : logFactorial[n] - logFactorial[k] - logFactorial[n - k];
     }
 
     /** Runs bare and registered JVMs alternately (ABBA), each round one of each; prints both medians and the ratio. */
@@ -450,30 +391,17 @@ public final class ForkCostBenchmark {
         Forker.ChildAction action = PrintingChild.printing("child line");
         action.run(-1);
         AtomicBoolean stop = new AtomicBoolean();
-        List<Thread> allocators = new ArrayList<>();
         if (gc) {
-            for (int i = 0; i < 2; i++) {
-                Thread allocator = new Thread(() -> {
-                    Object[] ring = new Object[256];
-                    int at = 0;
-                    while (!stop.get()) {
-                        ring[at] = new byte[32 * 1024];
-                        at = (at + 1) % ring.length;
-                    }
-                });
-                allocator.setDaemon(true);
-                allocator.start();
-                allocators.add(allocator);
-            }
+            Allocators.start(2, stop);
         }
-        long gcBefore = gcCount();
+        long gcBefore = ProcessStats.gcCount();
         long start = System.nanoTime();
         Reliability.Tally tally = new Reliability.Tally();
         for (int i = 0; i < forks; i++) {
             tally.add(i, Forker.fork(action, Duration.ofSeconds(1)), "BCA");
         }
         double seconds = (System.nanoTime() - start) / 1e9;
-        long gcs = gcCount() - gcBefore;
+        long gcs = ProcessStats.gcCount() - gcBefore;
         stop.set(true);
         PrintStream out = new PrintStream(new FileOutputStream(java.io.FileDescriptor.out), true);
         out.println("forks=" + forks);
@@ -558,57 +486,24 @@ public final class ForkCostBenchmark {
         stdout.println("notes=" + notes);
     }
 
-    private static long gcCount() {
-        long n = 0;
-        for (var bean : java.lang.management.ManagementFactory.getGarbageCollectorMXBeans()) {
-            n += Math.max(0, bean.getCollectionCount());
-        }
-        return n;
-    }
-
     // ---- driver helpers ----
 
-    /** Runs {@code child args} in a new JVM; returns its key=value lines, plus readyAtNanos when "ready=" came. */
+    /** Runs {@code child args} in a new JVM; see {@link BenchmarkJvm#run}. */
     private static List<String> runChild(List<String> options, long timeoutSeconds, String... args) throws Exception {
-        List<String> jvmOptions = new ArrayList<>(HEAP);
+        List<String> jvmOptions = new ArrayList<>(BenchmarkJvm.HEAP);
         jvmOptions.addAll(options);
         List<String> childArgs = new ArrayList<>(List.of("child"));
         childArgs.addAll(List.of(args));
-        List<String> lines = new ArrayList<>();
-        JavaLauncher.Result result = JavaLauncher.run(
-                JavaLauncher.classPathMain(ForkCostBenchmark.class, jvmOptions, childArgs),
-                JavaLauncher.Stderr.INHERITED, Duration.ofSeconds(timeoutSeconds), line -> {
-                    if (line.startsWith("ready=")) {
-                        lines.add("readyAtNanos=" + System.nanoTime());
-                    }
-                    if (line.contains("=")) {
-                        lines.add(line);
-                    }
-                });
-        if (result.timedOut()) {
-            throw new IllegalStateException("child JVM did not end: " + result.command());
-        }
-        if (result.exitCode() != 0) {
-            throw new IllegalStateException("child JVM exited " + result.exitCode() + ": " + lines);
-        }
-        return lines;
+        return BenchmarkJvm.run(JavaLauncher.classPathMain(ForkCostBenchmark.class, jvmOptions, childArgs),
+                timeoutSeconds);
     }
 
     private static String value(List<String> lines, String key) {
-        String value = value(lines, key, null);
-        if (value == null) {
-            throw new IllegalStateException("no " + key + " in " + lines);
-        }
-        return value;
+        return BenchmarkJvm.value(lines, key);
     }
 
     private static String value(List<String> lines, String key, String otherwise) {
-        for (String line : lines) {
-            if (line.startsWith(key + "=")) {
-                return line.substring(key.length() + 1);
-            }
-        }
-        return otherwise;
+        return BenchmarkJvm.value(lines, key, otherwise);
     }
 
     private static double median(double[] values) {

@@ -47,6 +47,15 @@ final class ProcessStats {
         }
     }
 
+    /** Collections so far, summed over this JVM's collectors. */
+    static long gcCount() {
+        long n = 0;
+        for (var bean : java.lang.management.ManagementFactory.getGarbageCollectorMXBeans()) {
+            n += Math.max(0, bean.getCollectionCount());
+        }
+        return n;
+    }
+
     private static String read(String path) {
         try {
             return Files.readString(Path.of(path));

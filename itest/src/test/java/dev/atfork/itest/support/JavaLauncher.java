@@ -75,11 +75,26 @@ public final class JavaLauncher {
      * ({@link #NATIVE_ACCESS}) and {@code jvmOptions}.
      */
     public static List<String> classPathMain(Class<?> mainClass, List<String> jvmOptions, List<String> args) {
+        return classPathMain(mainClass, System.getProperty("java.class.path"), jvmOptions, args);
+    }
+
+    /**
+     * As {@link #classPathMain(Class, List, List)}, with {@code first} ahead of this JVM's class
+     * path, so that its classes shadow those of the same name.
+     */
+    public static List<String> classPathMain(Class<?> mainClass, Path first, List<String> jvmOptions,
+            List<String> args) {
+        return classPathMain(mainClass, first + java.io.File.pathSeparator + System.getProperty("java.class.path"),
+                jvmOptions, args);
+    }
+
+    private static List<String> classPathMain(Class<?> mainClass, String classPath, List<String> jvmOptions,
+            List<String> args) {
         List<String> javaArgs = new ArrayList<>();
         javaArgs.add(NATIVE_ACCESS);
         javaArgs.addAll(jvmOptions);
         javaArgs.add("-cp");
-        javaArgs.add(System.getProperty("java.class.path"));
+        javaArgs.add(classPath);
         javaArgs.add(mainClass.getName());
         javaArgs.addAll(args);
         return command(javaArgs);
