@@ -6,11 +6,14 @@ import jdk.jfr.FlightRecorder;
 /**
  * The JFR side of {@link ForkRecorder}, loaded only where {@code jdk.jfr} is resolvable: registers
  * {@link ForkEvent} once, and asks its type whether a recording enables it at each fork, which
- * allocates nothing.
+ * allocates nothing. Nothing it does throws into the fork path: should JFR fail (its instrumented
+ * code cannot link from this class's loader, say), the fork goes on, and no later fork records.
  */
 final class JfrForkRecorder extends ForkRecorder {
 
     private static final EventType TYPE;
+    /** Set once JFR failed here; read without ordering: a stale read costs one more attempt. */
+    private static boolean failed;
 
     static {
         if (!FlightRecorder.isAvailable()) {
@@ -26,13 +29,18 @@ final class JfrForkRecorder extends ForkRecorder {
 
     @Override
     Object beginIfEnabled() {
-        if (!TYPE.isEnabled()) {
+        if (!TYPE.isEnabled() || failed) {
             return null;
         }
-        ForkEvent event = new ForkEvent();
-        event.prepareStartNanos = System.nanoTime();
-        event.begin();
-        return event;
+        try {
+            ForkEvent event = new ForkEvent();
+            event.prepareStartNanos = System.nanoTime();
+            event.begin();
+            return event;
+        } catch (Throwable failure) {
+            failed = true;
+            return null;
+        }
     }
 
     @Override
@@ -59,6 +67,10 @@ final class JfrForkRecorder extends ForkRecorder {
         fork.hooksRun = frame.hooksRun;
         fork.hookFailures = frame.hookFailures;
         fork.childHandlerInstalled = childHandlerInstalled;
-        fork.commit();
+        try {
+            fork.commit();
+        } catch (Throwable failure) {
+            failed = true;
+        }
     }
 }

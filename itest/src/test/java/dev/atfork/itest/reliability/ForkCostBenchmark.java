@@ -92,6 +92,9 @@ public final class ForkCostBenchmark {
         if (what.equals("latency-jfr-nostack")) {
             pairs("latency", "parent-hooks", "parent-hooks-jfr-nostack", rounds, List.of(), "medianMicros", "500");
         }
+        if (what.equals("latency-jfr-disabled")) {
+            pairs("latency", "parent-hooks", "parent-hooks-jfr-disabled", rounds, List.of(), "medianMicros", "500");
+        }
         if (what.equals("latency-register") || what.equals("all")) {
             pairs("latency", "register-only", rounds, List.of(), "medianMicros", "500");
         }
@@ -303,10 +306,12 @@ public final class ForkCostBenchmark {
      * child; {@code register-only}: {@code register()} and no hook; {@code empty-callbacks}: not the library, but three JNA callbacks that do nothing,
      * installed as glibc fork handlers: the floor of any JNA-based binding; {@code parent-hooks-jfr}:
      * parent hooks while a JFR recording of this JVM enables {@code dev.atfork.Fork} and nothing else
-     * ({@code -nostack}: without its stack trace), counted after the measured loop.
+     * ({@code -nostack}: without its stack trace; {@code -disabled}: a recording that runs with
+     * the event disabled, what JFR alone costs), counted after the measured loop.
      */
     private static void latency(String variant, int forks) throws IOException {
-        ForkEventRecording recording = variant.contains("-jfr") ? new ForkEventRecording(variant.endsWith("-nostack")) : null;
+        ForkEventRecording recording = variant.contains("-jfr")
+                ? new ForkEventRecording(!variant.endsWith("-disabled"), variant.endsWith("-nostack")) : null;
         TestLibC.getpid(); // JNA and the direct mapping are loaded on both sides
         if (variant.equals("empty-callbacks")) {
             EmptyForkHandlers.install();

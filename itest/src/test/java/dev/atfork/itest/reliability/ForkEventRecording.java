@@ -6,16 +6,23 @@ import java.nio.file.Path;
 import jdk.jfr.Recording;
 import jdk.jfr.consumer.RecordingFile;
 
-/** A JFR recording of this JVM with only {@code dev.atfork.Fork} enabled, for {@link ForkCostBenchmark}. */
+/** A JFR recording of this JVM with only {@code dev.atfork.Fork} enabled, or none, for {@link ForkCostBenchmark}. */
 final class ForkEventRecording {
 
     private static final String EVENT = "dev.atfork.Fork";
     private final Recording recording = new Recording();
 
-    /** Starts recording; {@code withoutStackTrace}: the events carry no stack trace. */
-    ForkEventRecording(boolean withoutStackTrace) {
+    /**
+     * Starts recording.
+     *
+     * @param enabled whether the event is enabled; if not, the recording runs with no event enabled
+     * @param withoutStackTrace the events carry no stack trace
+     */
+    ForkEventRecording(boolean enabled, boolean withoutStackTrace) {
         recording.setName("atfork-fork-cost");
-        if (withoutStackTrace) {
+        if (!enabled) {
+            recording.disable(EVENT);
+        } else if (withoutStackTrace) {
             recording.enable(EVENT).withoutStackTrace();
         } else {
             recording.enable(EVENT);
