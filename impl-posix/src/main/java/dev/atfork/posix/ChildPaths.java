@@ -70,7 +70,8 @@ final class ChildPaths {
     /**
      * In every prepare phase, before the fork: the branches only a child takes. A stream's recovery
      * that keeps its target (its other side, a forced release, ran at warm-up), the in-flight
-     * count of another process, and a child hook's check of its client, both ways.
+     * count of another process, a child hook's check of its client, both ways, and the JFR
+     * recorder's branches of a fork in a child.
      */
     static void profile() {
         ReentrantLock held = RECOVERED.lockForFork(System.nanoTime());
@@ -83,6 +84,7 @@ final class ChildPaths {
         }
         ForkHandover.noForkInFlight(-1); // no process is -1
         ForkClient.profileBothWays();
+        ForkRecorder.profile(); // a child's fork records no JFR event
     }
 
     private static void fail() {

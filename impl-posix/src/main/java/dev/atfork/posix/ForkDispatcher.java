@@ -23,6 +23,8 @@ final class ForkDispatcher implements ForkTarget {
     /** The set whose forks in flight tell whether a fork is in progress; the last one claimed. */
     private volatile NativeForkHandlers handlers;
     private volatile long prepareTimeoutNanos;
+    /** Whether a native child handler is installed in this process: every child then runs Java code. */
+    private volatile boolean childHandlerInstalled;
 
     boolean isRegistered() {
         return registered;
@@ -34,6 +36,11 @@ final class ForkDispatcher implements ForkTarget {
 
     void setHandlers(NativeForkHandlers handlers) {
         this.handlers = handlers;
+    }
+
+    /** Notes whether a native child handler is installed, for the forks' JFR events. */
+    void setChildHandlerInstalled(boolean installed) {
+        childHandlerInstalled = installed;
     }
 
     /** How long the prepare phase may wait for the protected streams, in all. */
@@ -68,14 +75,18 @@ final class ForkDispatcher implements ForkTarget {
             return null;
         }
         ForkFrame frame = new ForkFrame(Bindings.LIBC.getpid(), afterForkParentHooks.snapshot(), afterForkChildHooks.snapshot());
+        frame.event = ForkRecorder.begin(frame.pid);
         // Before the fork: code the JIT compiled with a child's branch as a trap traps here, in
         // the parent, where a deoptimisation is safe, rather than in the child.
         ChildPaths.profile();
         try {
-            for (Runnable hook : preForkHooks.snapshot()) {
+            Runnable[] hooks = preForkHooks.snapshot();
+            frame.hooksRun = hooks.length + frame.parentHooks.length;
+            for (Runnable hook : hooks) {
                 try {
                     hook.run();
                 } catch (Throwable failure) {
+                    frame.hookFailures++;
                     if (frame.failures == null) {
                         frame.failures = new HookFailureLog.Pending();
                     }
@@ -84,11 +95,12 @@ final class ForkDispatcher implements ForkTarget {
             }
         } finally {
             frame.streams = ForkHandover.prepare(frame.pid, prepareTimeoutNanos);
+            ForkRecorder.prepared(frame.event, frame);
         }
         return frame;
     }
 
-    /** Releases what the prepare phase took, reports its failures, then runs the parent hooks. */
+    /** Releases what the prepare phase took, reports its failures, runs the parent hooks, then commits the fork's JFR event. */
     @Override
     public void parent(Object frame) {
         if (!(frame instanceof ForkFrame)) {
@@ -107,9 +119,11 @@ final class ForkDispatcher implements ForkTarget {
                 try {
                     hook.run();
                 } catch (Throwable failure) {
+                    fork.hookFailures++;
                     HookFailureLog.report("afterForkParent", hook, failure);
                 }
             }
+            ForkRecorder.commit(fork.event, fork, childHandlerInstalled);
         }
     }
 

@@ -124,6 +124,7 @@ final class PosixRuntime {
             entries = Bindings.LIBC.forkEntries(claimed);
             handlers = claimed;
             DISPATCHER.setHandlers(claimed);
+            DISPATCHER.setChildHandlerInstalled(NativeForkHandlers.isInstalled(CHILD)); // by an earlier copy
         }
     }
 
@@ -182,6 +183,7 @@ final class PosixRuntime {
         ChildPaths.warmUpChildHooks(DISPATCHER);
         ForkEntries made = entries;
         handlers.install(CHILD, made, made::registerChild);
+        DISPATCHER.setChildHandlerInstalled(true);
     }
 
     private static long readPrepareTimeoutNanos() {

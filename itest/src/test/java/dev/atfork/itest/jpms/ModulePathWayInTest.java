@@ -11,6 +11,9 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.atfork.itest.support.Artifacts;
 import java.nio.file.Path;
+import java.util.List;
+import jdk.jfr.consumer.RecordedEvent;
+import jdk.jfr.consumer.RecordingFile;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -58,6 +61,39 @@ class ModulePathWayInTest {
         assertEquals("1", run.value("preForks"), run::toString);
         assertFalse(run.stderr().contains(RESTRICTED_WARNING), run::stderr);
         assertEquals("", run.stderr(), "nothing is reported on stderr");
+    }
+
+    @Test
+    @Timeout(120)
+    void withoutJdkJfrInTheRuntimeThePosixProviderForks() throws Exception {
+        // As in a jlink image without jdk.jfr: the module is not even observable.
+        ConsumerProgram.Run run = ConsumerProgram.java(NATIVE_ACCESS, FORK_LAUNCH,
+                "--limit-modules", "consumer,dev.atfork.posix,java.logging", "--module-path", modulePath("posix", "jna"),
+                "-m", MODULE_MAIN);
+
+        assertEquals(0, run.exitStatus(), run::toString);
+        assertEquals("false", run.value("jdkJfr"), run::toString);
+        assertEquals("posix", run.value("loaded"), run::toString);
+        assertEquals("1", run.value("preForks"), run::toString);
+        assertEquals("", run.stderr(), "nothing is reported on stderr");
+    }
+
+    @Test
+    @Timeout(120)
+    void withAFlightRecordingTheForkIsRecordedFromTheModulePath() throws Exception {
+        Path file = dir.resolve("module-path-fork.jfr");
+        // -XX:StartFlightRecording resolves jdk.jfr by itself: no --add-modules is needed.
+        ConsumerProgram.Run run = ConsumerProgram.java(NATIVE_ACCESS, FORK_LAUNCH,
+                "-XX:StartFlightRecording:filename=" + file + ",settings=none,+dev.atfork.Fork#enabled=true",
+                "--module-path", modulePath("posix", "jna"), "-m", MODULE_MAIN);
+
+        assertEquals(0, run.exitStatus(), run::toString);
+        assertEquals("true", run.value("jdkJfr"), run::toString);
+        assertEquals("1", run.value("preForks"), run::toString);
+        List<RecordedEvent> forks = RecordingFile.readAllEvents(file).stream()
+                .filter(event -> event.getEventType().getName().equals("dev.atfork.Fork")).toList();
+        assertEquals(1, forks.size(), forks::toString);
+        assertEquals(1, forks.get(0).getInt("hooksRun"), forks::toString);
     }
 
     @Test

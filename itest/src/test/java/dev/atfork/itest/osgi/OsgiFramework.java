@@ -31,6 +31,11 @@ final class OsgiFramework implements AutoCloseable {
     private final Framework framework;
 
     OsgiFramework(Path storage) throws Exception {
+        this(storage, Map.of());
+    }
+
+    /** A framework as {@link #OsgiFramework(Path)} makes it, with {@code extraConfig} on top. */
+    OsgiFramework(Path storage, Map<String, String> extraConfig) throws Exception {
         Map<String, String> config = new HashMap<>();
         config.put(Constants.FRAMEWORK_STORAGE, storage.toString());
         config.put(Constants.FRAMEWORK_STORAGE_CLEAN, Constants.FRAMEWORK_STORAGE_CLEAN_ONFIRSTINIT);
@@ -38,6 +43,7 @@ final class OsgiFramework implements AutoCloseable {
         // Bundles see the boot class path's java.* only, never the application class path.
         config.put(Constants.FRAMEWORK_BUNDLE_PARENT, Constants.FRAMEWORK_BUNDLE_PARENT_BOOT);
         config.put("felix.bootdelegation.implicit", "false");
+        config.putAll(extraConfig);
         framework = ServiceLoader.load(FrameworkFactory.class).findFirst().orElseThrow().newFramework(config);
         framework.start();
     }

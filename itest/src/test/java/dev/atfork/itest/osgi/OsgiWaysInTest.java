@@ -25,6 +25,8 @@ import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.function.Supplier;
+import jdk.jfr.Recording;
+import jdk.jfr.consumer.RecordingFile;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
@@ -143,14 +145,50 @@ class OsgiWaysInTest {
                 assertEquals(API, wire.getProvider().getSymbolicName());
             }
         }
-        Set<String> systemExports = new TreeSet<>();
-        for (BundleCapability export : osgi.systemBundle().adapt(BundleWiring.class)
-                .getCapabilities(BundleRevision.PACKAGE_NAMESPACE)) {
-            systemExports.add((String) export.getAttributes().get(BundleRevision.PACKAGE_NAMESPACE));
-        }
+        Set<String> systemExports = systemExports();
         assertTrue(systemExports.contains(OsgiFramework.SHARED_PACKAGE), "the test's shared package is exported");
         assertTrue(systemExports.stream().noneMatch(name -> name.startsWith("dev.atfork.")
                 && !name.equals(OsgiFramework.SHARED_PACKAGE) || name.equals("dev.atfork")), systemExports::toString);
+    }
+
+    /**
+     * Felix exports {@code jdk.jfr} by default, and the posix bundle's optional import of it is
+     * wired; but JFR's instrumentation of an event class links to JFR's internal packages from the
+     * class's own loader, which a bundle's loader does not see: registering the event fails, the
+     * recorder stays off, and the fork goes on without an event. {@link OsgiJfrTest} checks the
+     * framework that delegates those packages, and the one that does not export {@code jdk.jfr}.
+     */
+    @Test
+    @Timeout(60)
+    void withFelixDefaultsTheForkGoesOnAndRecordsNothing() throws Exception {
+        boolean exported = systemExports().contains("jdk.jfr");
+        boolean wired = osgi.bundle(POSIX).adapt(BundleWiring.class).getRequiredWires(BundleRevision.PACKAGE_NAMESPACE)
+                .stream().anyMatch(wire -> "jdk.jfr".equals(wire.getCapability().getAttributes()
+                        .get(BundleRevision.PACKAGE_NAMESPACE)));
+        assertTrue(exported, "Felix exports jdk.jfr by default");
+        assertTrue(wired, "the optional import of jdk.jfr is wired where it is exported");
+        Path file = dir.resolve("osgi-forks.jfr");
+        try (Recording recording = new Recording()) {
+            recording.enable("dev.atfork.Fork");
+            recording.start();
+            Forker.Result result = forkAndReport();
+            assertTrue(result.exited(0), result::toString);
+            assertEquals("APap", sorted(Recorder.text()), "marks made in the parent");
+            recording.stop();
+            recording.dump(file);
+        }
+        long events = RecordingFile.readAllEvents(file).stream()
+                .filter(event -> event.getEventType().getName().equals("dev.atfork.Fork")).count();
+        assertEquals(0, events, "dev.atfork.Fork events, which this framework cannot link");
+    }
+
+    private static Set<String> systemExports() {
+        Set<String> exports = new TreeSet<>();
+        for (BundleCapability export : osgi.systemBundle().adapt(BundleWiring.class)
+                .getCapabilities(BundleRevision.PACKAGE_NAMESPACE)) {
+            exports.add((String) export.getAttributes().get(BundleRevision.PACKAGE_NAMESPACE));
+        }
+        return exports;
     }
 
     @Test

@@ -71,6 +71,15 @@ public final class ForkCostBenchmark {
         if (what.equals("latency-floor")) {
             pairs("latency", "empty-callbacks", rounds, List.of(), "medianMicros", "500");
         }
+        if (what.equals("latency-jfr")) {
+            pairs("latency", "parent-hooks", "parent-hooks-jfr", rounds, List.of(), "medianMicros", "500");
+        }
+        if (what.equals("latency-jfr-nostack")) {
+            pairs("latency", "parent-hooks", "parent-hooks-jfr-nostack", rounds, List.of(), "medianMicros", "500");
+        }
+        if (what.equals("latency-jfr-disabled")) {
+            pairs("latency", "parent-hooks", "parent-hooks-jfr-disabled", rounds, List.of(), "medianMicros", "500");
+        }
         if (what.equals("latency-register") || what.equals("all")) {
             pairs("latency", "register-only", rounds, List.of(), "medianMicros", "500");
         }
@@ -157,6 +166,12 @@ public final class ForkCostBenchmark {
     /** Runs bare and registered JVMs alternately (ABBA), each round one of each; prints both medians and the ratio. */
     private static void pairs(String kind, String variant, int rounds, List<String> options, String key,
             String... args) throws Exception {
+        pairs(kind, "bare", variant, rounds, options, key, args);
+    }
+
+    /** As {@link #pairs(String, String, int, List, String, String...)}, against {@code base} rather than bare. */
+    private static void pairs(String kind, String base, String variant, int rounds, List<String> options, String key,
+            String... args) throws Exception {
         double[] bare = new double[rounds];
         double[] registered = new double[rounds];
         double[] ratios = new double[rounds];
@@ -165,7 +180,7 @@ public final class ForkCostBenchmark {
             boolean bareFirst = r % 2 == 0;
             for (int i = 0; i < 2; i++) {
                 boolean isBare = bareFirst == (i == 0);
-                List<String> command = new ArrayList<>(List.of(kind, isBare ? "bare" : variant));
+                List<String> command = new ArrayList<>(List.of(kind, isBare ? base : variant));
                 command.addAll(List.of(args));
                 List<String> out = runChild(options, 300, command.toArray(String[]::new));
                 (isBare ? bare : registered)[r] = Double.parseDouble(value(out, key));
@@ -174,15 +189,16 @@ public final class ForkCostBenchmark {
                 }
             }
             ratios[r] = registered[r] / bare[r];
-            System.out.printf(Locale.ROOT, "%s round %d: bare %.1f, %s %.1f %s, ratio %.3f%n", kind, r + 1,
-                    bare[r], variant, registered[r], key, ratios[r]);
+            System.out.printf(Locale.ROOT, "%s round %d: %s %.1f, %s %.1f %s, ratio %.3f%n", kind, r + 1,
+                    base, bare[r], variant, registered[r], key, ratios[r]);
         }
-        System.out.printf(Locale.ROOT, "%s summary: %s median of %d JVMs each: bare %.1f, %s %.1f;"
-                        + " ratio %s/bare: median of per-round ratios %.3f (min %.3f, max %.3f)%n", kind, key,
-                rounds, median(bare), variant, median(registered), variant, median(ratios), min(ratios), max(ratios));
+        System.out.printf(Locale.ROOT, "%s summary: %s median of %d JVMs each: %s %.1f, %s %.1f;"
+                        + " ratio %s/%s: median of per-round ratios %.3f (min %.3f, max %.3f)%n", kind, key,
+                rounds, base, median(bare), variant, median(registered), variant, base, median(ratios), min(ratios),
+                max(ratios));
         for (int d = 0; d < DETAILS.size(); d++) {
-            System.out.printf(Locale.ROOT, "%s summary: %s median: bare %.1f, %s %.1f%n", kind, DETAILS.get(d),
-                    median(details[0][d]), variant, median(details[1][d]));
+            System.out.printf(Locale.ROOT, "%s summary: %s median: %s %.1f, %s %.1f%n", kind, DETAILS.get(d),
+                    base, median(details[0][d]), variant, median(details[1][d]));
         }
     }
 
@@ -229,9 +245,14 @@ public final class ForkCostBenchmark {
      * fork + _exit + waitpid of this JVM. {@code registered}: standard streams protected and 3 hooks
      * of each kind; {@code parent-hooks}: the same without the child hooks, so no Java runs in the
      * child; {@code register-only}: {@code register()} and no hook; {@code empty-callbacks}: not the library, but three JNA callbacks that do nothing,
-     * installed as glibc fork handlers: the floor of any JNA-based binding.
+     * installed as glibc fork handlers: the floor of any JNA-based binding; {@code parent-hooks-jfr}:
+     * parent hooks while a JFR recording of this JVM enables {@code dev.atfork.Fork} and nothing else
+     * ({@code -nostack}: without its stack trace; {@code -disabled}: a recording that runs with
+     * the event disabled, what JFR alone costs), counted after the measured loop.
      */
-    private static void latency(String variant, int forks) {
+    private static void latency(String variant, int forks) throws IOException {
+        ForkEventRecording recording = variant.contains("-jfr")
+                ? new ForkEventRecording(!variant.endsWith("-disabled"), variant.endsWith("-nostack")) : null;
         TestLibC.getpid(); // JNA and the direct mapping are loaded on both sides
         if (variant.equals("empty-callbacks")) {
             EmptyForkHandlers.install();
@@ -276,6 +297,9 @@ public final class ForkCostBenchmark {
             }
         }
         ProcessStats.printFaultsPerFork(faults, forks, true);
+        if (recording != null) {
+            System.out.println("jfrEvents=" + recording.stopAndCount());
+        }
         Arrays.sort(nanos);
         System.out.printf(Locale.ROOT, "medianMicros=%.1f%n", nanos[forks / 2] / 1e3);
         System.out.printf(Locale.ROOT, "p90Micros=%.1f%n", nanos[forks * 9 / 10] / 1e3);

@@ -16,7 +16,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  * supported provider, counts the preFork hooks that run while it starts one process, {@code echo},
  * and prints the line that process wrote on its pipe. Run with
  * {@code -Djdk.lang.Process.launchMechanism=FORK}, the JDK forks and the hook runs once. Then
- * prints the provider, which names its binding, and whether JNA's native library is loaded.
+ * prints the provider, which names its binding, whether JNA's native library is loaded, and
+ * whether the runtime resolved {@code jdk.jfr}.
  */
 public final class Main {
 
@@ -46,6 +47,7 @@ public final class Main {
         }
         System.out.println("provider=" + atfork);
         System.out.println("jnaNativeLoaded=" + jnaNativeLoaded());
+        System.out.println("jdkJfr=" + ModuleLayer.boot().findModule("jdk.jfr").isPresent());
     }
 
     /** JNA maps libjnidispatch, or the copy it extracts as {@code jna<digits>.tmp} (deleted once mapped). */

@@ -1,0 +1,76 @@
+package dev.atfork.posix;
+
+import jdk.jfr.EventType;
+import jdk.jfr.FlightRecorder;
+
+/**
+ * The JFR side of {@link ForkRecorder}, loaded only where {@code jdk.jfr} is resolvable: registers
+ * {@link ForkEvent} once, and asks its type whether a recording enables it at each fork, which
+ * allocates nothing. Nothing it does throws into the fork path: should JFR fail (its instrumented
+ * code cannot link from this class's loader, say), the fork goes on, and no later fork records.
+ */
+final class JfrForkRecorder extends ForkRecorder {
+
+    private static final EventType TYPE;
+    /** Set once JFR failed here; read without ordering: a stale read costs one more attempt. */
+    private static boolean failed;
+
+    static {
+        if (!FlightRecorder.isAvailable()) {
+            throw new IllegalStateException("JFR is not available in this JVM");
+        }
+        FlightRecorder.register(ForkEvent.class);
+        TYPE = EventType.getEventType(ForkEvent.class);
+    }
+
+    /** Made by {@link ForkRecorder} through reflection, so that no JFR-free JVM loads this class. */
+    JfrForkRecorder() {
+    }
+
+    @Override
+    Object beginIfEnabled() {
+        if (!TYPE.isEnabled() || failed) {
+            return null;
+        }
+        try {
+            ForkEvent event = new ForkEvent();
+            event.prepareStartNanos = System.nanoTime();
+            event.begin();
+            return event;
+        } catch (Throwable failure) {
+            failed = true;
+            return null;
+        }
+    }
+
+    @Override
+    void notePrepared(Object event, ForkFrame frame) {
+        ForkEvent fork = (ForkEvent) event;
+        fork.prepareDuration = System.nanoTime() - fork.prepareStartNanos;
+        Settler.Job streams = frame.streams;
+        if (streams != null) {
+            int count = streams.count();
+            int forced = 0;
+            for (int i = 0; i < count; i++) {
+                if (streams.locks[i] == null || !streams.guards[i].settled) {
+                    forced++; // the child replaces this stream: see StreamGuard.recoverInChild
+                }
+            }
+            fork.streamsHandedOver = count;
+            fork.forcedReleases = forced;
+        }
+    }
+
+    @Override
+    void end(Object event, ForkFrame frame, boolean childHandlerInstalled) {
+        ForkEvent fork = (ForkEvent) event;
+        fork.hooksRun = frame.hooksRun;
+        fork.hookFailures = frame.hookFailures;
+        fork.childHandlerInstalled = childHandlerInstalled;
+        try {
+            fork.commit();
+        } catch (Throwable failure) {
+            failed = true;
+        }
+    }
+}
