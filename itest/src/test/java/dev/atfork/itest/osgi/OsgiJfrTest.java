@@ -14,6 +14,7 @@ import java.util.Map;
 import java.util.StringJoiner;
 import jdk.jfr.Recording;
 import jdk.jfr.consumer.RecordingFile;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -29,8 +30,10 @@ import org.osgi.framework.wiring.BundleWiring;
  * one that boot-delegates JFR's internal packages, which JFR's instrumented event code links to
  * from the event's own loader, records one event per fork. (With Felix's defaults, where
  * {@code jdk.jfr} is exported but its internals are not visible, {@link OsgiWaysInTest} checks that
- * the fork goes on and nothing is recorded.)
+ * the fork goes on and nothing is recorded.) Tagged {@code own-jvm}, as {@link OsgiWaysInTest} is:
+ * the bundles' copy of atfork must be the process's only registered one.
  */
+@Tag("own-jvm")
 class OsgiJfrTest {
 
     private static final String EVENT = "dev.atfork.Fork";
