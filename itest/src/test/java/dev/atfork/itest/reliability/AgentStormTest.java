@@ -86,8 +86,10 @@ class AgentStormTest {
         report("agent options: prepareTimeoutMillis=0: %d of %d children reported a forced release (%s);"
                 + " with quiet: %d (%s)", loudReports, forks, loud.get("tally"), quietReports, quiet.get("tally"));
 
-        assertEquals("0", loud.get("streamHangs"), loud.output());
-        assertEquals("0", quiet.get("streamHangs"), quiet.output());
+        // No stream-hang check here (the storm test above makes it): with a zero timeout every child
+        // replaces System.out, allocating more, and /proc/PID/syscall cannot tell a HotSpot condition
+        // wait (a GC the child waits for, say) from a Java lock: both are FUTEX_WAIT_BITSET. One
+        // such child in 30 was seen on JDK 25 under load; its replaced stream had no old lock to wait on.
         assertTrue(loudReports > 0, () -> "no forced release with a zero timeout: the option was not applied? "
                 + loud.output());
         assertEquals(0, quietReports, quiet.output());
