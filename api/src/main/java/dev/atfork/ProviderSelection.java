@@ -43,13 +43,8 @@ final class ProviderSelection {
      * @param found the providers found
      */
     static String missingModuleHint(Module api, List<AtforkService> found) {
-        for (AtforkService provider : found) {
-            if (POSIX.equals(provider.name())) {
-                return "";
-            }
-        }
         ModuleLayer layer = api.getLayer();
-        if (!api.isNamed() || layer == null || layer.findModule(POSIX_MODULE).isPresent()) {
+        if (posixFound(found) || !api.isNamed() || layer == null || layer.findModule(POSIX_MODULE).isPresent()) {
             return "";
         }
         return "; module " + POSIX_MODULE + " is not in the " + (layer == ModuleLayer.boot() ? "boot" : "module")
@@ -77,7 +72,11 @@ final class ProviderSelection {
                 problems.add(provider.name() + ": " + provider.limitation().orElse("not supported"));
             }
         }
-        return fallback(noop, problems, found.stream().anyMatch(provider -> POSIX.equals(provider.name())));
+        return fallback(noop, problems, posixFound(found));
+    }
+
+    private static boolean posixFound(List<AtforkService> found) {
+        return found.stream().anyMatch(provider -> POSIX.equals(provider.name()));
     }
 
     private static List<AtforkService> discover(List<String> problems) {
