@@ -43,6 +43,14 @@ final class ForkDispatcher implements ForkTarget {
         childHandlerInstalled = installed;
     }
 
+    long prepareTimeoutNanos() {
+        return prepareTimeoutNanos;
+    }
+
+    boolean isChildHandlerInstalled() {
+        return childHandlerInstalled;
+    }
+
     /** How long the prepare phase may wait for the protected streams, in all. */
     void setPrepareTimeoutNanos(long nanos) {
         prepareTimeoutNanos = nanos;

@@ -61,6 +61,14 @@ abstract class ForkRecorder {
         return !(RECORDER instanceof Off);
     }
 
+    /** Tells whether a recording has the fork event enabled now: a fork would be recorded. */
+    static boolean isRecording() {
+        return RECORDER.enabled();
+    }
+
+    /** Tells whether a recording has the event enabled. */
+    abstract boolean enabled();
+
     /** Returns an event begun if a recording has it enabled, else null. */
     abstract Object beginIfEnabled();
 
@@ -86,6 +94,11 @@ abstract class ForkRecorder {
 
     /** Records nothing. */
     private static final class Off extends ForkRecorder {
+        @Override
+        boolean enabled() {
+            return false;
+        }
+
         @Override
         Object beginIfEnabled() {
             return null;

@@ -28,6 +28,11 @@ final class JfrForkRecorder extends ForkRecorder {
     }
 
     @Override
+    boolean enabled() {
+        return TYPE.isEnabled() && !failed;
+    }
+
+    @Override
     Object beginIfEnabled() {
         if (!TYPE.isEnabled() || failed) {
             return null;

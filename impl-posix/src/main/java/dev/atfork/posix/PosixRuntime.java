@@ -18,6 +18,8 @@ final class PosixRuntime {
     private static final String CHILD = "child";
     static final String PREPARE_TIMEOUT_PROPERTY = "dev.atfork.prepareTimeoutMillis";
     private static final long DEFAULT_PREPARE_TIMEOUT_MILLIS = 100;
+    /** Whether the fork path was warmed up in this process; guarded by LOCK. */
+    private static boolean warmedUp;
     /** Guards installation; the fork-time path never takes it. */
     private static final Object LOCK = new Object();
     /** Read once per process, at the first register(), so that no caller changes it for the others; guarded by LOCK. */
@@ -90,6 +92,10 @@ final class PosixRuntime {
         handlers.activate(DISPATCHER);
         StandardStreams.install();
         DISPATCHER.setRegistered(true);
+        if (!warmedUp) {
+            ForkPathWarmUp.run(DISPATCHER);
+            warmedUp = true;
+        }
     }
 
     /** Caller holds {@link #LOCK}. */

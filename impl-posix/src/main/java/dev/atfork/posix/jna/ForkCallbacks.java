@@ -51,6 +51,14 @@ public final class ForkCallbacks implements ForkEntries {
         NativeBinding.registerAtfork(null, null, child);
     }
 
+    @Override
+    public void runWithoutForking(int forks) {
+        for (int i = 0; i < forks; i++) {
+            prepare.invoke();
+            parent.invoke();
+        }
+    }
+
     /** Keeps a native thread attached after it ran {@code callback}: daemon, not detached, named. */
     private static ForkCallback attachedAcrossForks(ForkCallback callback) {
         Native.setCallbackThreadInitializer(callback, new CallbackThreadInitializer(true, false, NATIVE_THREAD_NAME));

@@ -12,4 +12,10 @@ public interface ForkEntries {
 
     /** Warms up the child function, then registers it with libc. */
     void registerChild();
+
+    /**
+     * Runs the prepare then the parent function {@code forks} times from Java, as a fork that
+     * failed runs them, and registers nothing: the JIT then compiles the whole fork path.
+     */
+    void runWithoutForking(int forks);
 }
