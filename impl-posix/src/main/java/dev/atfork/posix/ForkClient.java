@@ -19,7 +19,13 @@ final class ForkClient {
 
     private static final ForkClient IDLE = new ForkClient();
     private static final ForkClient ACTIVE = new ForkClient();
-    private static final Runnable[] BOTH_WAYS = {new OwnedHook(IDLE, () -> { }), new OwnedHook(ACTIVE, () -> { })};
+    /**
+     * Hooks of an unregistered client and of a registered one. The registered client's hooks are of
+     * three classes: the parent may never run a class that a child hook has, and the JIT compiles a
+     * call it saw reach one or two classes only for those, with a trap for any other.
+     */
+    private static final Runnable[] BOTH_WAYS = {new OwnedHook(IDLE, () -> { }),
+            new OwnedHook(ACTIVE, () -> { }), new OwnedHook(ACTIVE, () -> { }), new OwnedHook(ACTIVE, () -> { })};
 
     static {
         ACTIVE.registered = true;

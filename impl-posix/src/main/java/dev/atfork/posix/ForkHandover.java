@@ -1,26 +1,44 @@
 package dev.atfork.posix;
 
 import dev.atfork.posix.libc.Bindings;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.lang.ref.WeakReference;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * Hands the protected streams over at each fork: every {@link StreamGuard} alive, held weakly.
  *
- * <p>Each prepare phase starts a new {@linkplain #EPOCH epoch}, and a guard catches up on its
+ * <p>Each prepare phase starts a new {@linkplain #epoch() epoch}, and a guard catches up on its
  * next use: in the process that forked, it only notes the epoch, and only once no fork is in
  * flight; in a child it recovers. Forks from several threads at once, and forks from within fork
  * hooks, each hand over what they took.
+ *
+ * <p>What every fork writes here is in static fields of this class, so on one page: after a fork
+ * each page written is copied.
  */
 final class ForkHandover {
 
     /** Set {@code -Ddev.atfork.reportForcedRelease=false} to silence the child's forced-release report. */
     static final boolean REPORT_FORCED_RELEASE =
             !"false".equalsIgnoreCase(System.getProperty("dev.atfork.reportForcedRelease"));
-    /** Counts the prepare phases run in this process and its ancestors. */
-    static final AtomicLong EPOCH = new AtomicLong();
+    /** Counts the prepare phases run in this process and its ancestors; through {@link #EPOCH}. */
+    private static volatile long epoch;
+    /** The forks whose prepare phase ran and parent phase has not: the process id in the high half, the count in the low; through {@link #FORKS_IN_FLIGHT}. */
+    private static volatile long forksInFlight;
+    private static final VarHandle EPOCH;
+    private static final VarHandle FORKS_IN_FLIGHT;
+
+    static {
+        try {
+            MethodHandles.Lookup lookup = MethodHandles.lookup();
+            EPOCH = lookup.findStaticVarHandle(ForkHandover.class, "epoch", long.class);
+            FORKS_IN_FLIGHT = lookup.findStaticVarHandle(ForkHandover.class, "forksInFlight", long.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
     /** Serialises additions to {@link #registry}; neither the fork-time code nor {@link #remove} takes it. */
     private static volatile ReentrantLock adding = new ReentrantLock();
     /** The process whose threads may hold {@link #adding}; a child makes its own lock. */
@@ -31,13 +49,16 @@ final class ForkHandover {
     private static final int MIN_SLOTS_TO_COMPACT = 1024;
     /** Where the next addition looks for entries of guards no longer watched; guarded by {@link #adding}. */
     private static int sweepFrom;
-    /** The forks whose prepare phase ran and parent phase has not: the process id in the high half, the count in the low. */
-    private static final AtomicLong FORKS_IN_FLIGHT = new AtomicLong();
     /** Until when writers step aside for the latest prepare phase, in {@link System#nanoTime()}. */
     private static volatile long handoverDeadline;
     private static final long STEP_ASIDE_PAUSE_NANOS = 20_000;
 
     private ForkHandover() {
+    }
+
+    /** The latest prepare phase's epoch: a guard whose own is behind catches up on its next use. */
+    static long epoch() {
+        return epoch;
     }
 
     /** A guard, held weakly; cleared when the guard stops being watched. */
@@ -178,7 +199,7 @@ final class ForkHandover {
         long deadline = System.nanoTime() + timeoutNanos;
         handoverDeadline = deadline;
         countForksInFlight(pid, 1);
-        EPOCH.incrementAndGet();
+        EPOCH.getAndAdd(1L);
         boolean started = false;
         for (int i = current.size - 1; i >= 0; i--) {
             GuardReference reference = references[i];
@@ -236,7 +257,7 @@ final class ForkHandover {
      * lock, which it would then wait for anyway.
      */
     static void catchUp(StreamGuard<?> guard) {
-        long epoch = EPOCH.get();
+        long current = epoch;
         int pid = Bindings.LIBC.getpid();
         if (guard.pid != pid) {
             guard.recoverInChild(pid, ChildReport.STDERR);
@@ -245,13 +266,13 @@ final class ForkHandover {
             LockSupport.parkNanos(STEP_ASIDE_PAUSE_NANOS);
         }
         if (noForkInFlight(pid)) {
-            guard.epoch = epoch; // a prepare phase since the read above has bumped EPOCH past it
+            guard.epoch = current; // a prepare phase since the read above has bumped the epoch past it
         }
     }
 
     /** Tells whether no fork's prepare phase ran in process {@code pid} without its parent phase. */
     static boolean noForkInFlight(int pid) {
-        long inFlight = FORKS_IN_FLIGHT.get();
+        long inFlight = forksInFlight;
         return (int) (inFlight >>> 32) != pid || (int) inFlight == 0;
     }
 
@@ -260,7 +281,7 @@ final class ForkHandover {
         long old;
         long next;
         do {
-            old = FORKS_IN_FLIGHT.get();
+            old = forksInFlight;
             int count = (int) (old >>> 32) == pid ? (int) old : 0;
             next = ((long) pid << 32) | ((count + delta) & 0xffffffffL);
         } while (!FORKS_IN_FLIGHT.compareAndSet(old, next));

@@ -38,7 +38,7 @@ final class StreamGuard<T extends Flushable & Closeable> {
     /** Flushed for the fork whose forking thread holds the lock; written only by that fork. */
     volatile boolean settled;
     private volatile T target;
-    /** The fork epoch this guard is current for; see {@link ForkHandover#EPOCH}. Stale until first used. */
+    /** The fork epoch this guard is current for; see {@link ForkHandover#epoch()}. Stale until first used. */
     volatile long epoch = -1;
     /** The process whose threads this guard's lock and target belong to. */
     volatile int pid = Bindings.LIBC.getpid();
@@ -63,7 +63,7 @@ final class StreamGuard<T extends Flushable & Closeable> {
 
     /** Takes the lock, first catching up with the forks since its last use; returns the lock to release. */
     ReentrantLock lock() {
-        if (epoch != ForkHandover.EPOCH.get()) {
+        if (epoch != ForkHandover.epoch()) {
             ForkHandover.catchUp(this);
         }
         ReentrantLock current = lock;
