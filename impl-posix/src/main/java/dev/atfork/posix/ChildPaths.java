@@ -11,9 +11,9 @@ import java.util.concurrent.locks.ReentrantLock;
  * Every path of the library's that can run in a forked child, driven in the parent. A child must
  * not load a class, link a call site or deoptimise: each can wait for a JVM lock that a thread
  * gone in the child held. So {@link #warmUpStreams} and {@link #warmUpChildHooks} run each path
- * once before a fork can take it, and {@link #profile} runs, in every prepare phase, each branch
- * that only a child takes, so that the JIT never compiles it as never taken (a trap the child
- * would hit). Code compiled before the first fork, while a branch was still unrecorded, traps in
+ * once before a fork can take it, and {@link #profile} runs each branch that only a child takes,
+ * in the {@linkplain ForkPathWarmUp warm-up} of the fork path (or, where none ran, in every
+ * prepare phase), so that the JIT never compiles it as never taken (a trap the child would hit). Code compiled before the first fork, while a branch was still unrecorded, traps in
  * the prepare phase, in the parent, where a deoptimisation is safe. A path added to what a child
  * runs is added here.
  */
@@ -68,7 +68,7 @@ final class ChildPaths {
     }
 
     /**
-     * In every prepare phase, before the fork: the branches only a child takes. A stream's recovery
+     * In a prepare phase, before the fork: the branches only a child takes. A stream's recovery
      * that keeps its target (its other side, a forced release, ran at warm-up), the in-flight
      * count of another process, a child hook's check of its client, both ways, and the JFR
      * recorder's branches of a fork in a child.

@@ -25,6 +25,11 @@ final class ForkDispatcher implements ForkTarget {
     private volatile long prepareTimeoutNanos;
     /** Whether a native child handler is installed in this process: every child then runs Java code. */
     private volatile boolean childHandlerInstalled;
+    /**
+     * What each prepare phase runs first: {@link ChildPaths#profile}, until a warm-up has run it
+     * thousands of times; a loop, not a flag, so that both of its ways are taken in the warm-up.
+     */
+    private volatile Runnable[] childPathProfiles = {ChildPaths::profile};
 
     boolean isRegistered() {
         return registered;
@@ -49,6 +54,11 @@ final class ForkDispatcher implements ForkTarget {
 
     boolean isChildHandlerInstalled() {
         return childHandlerInstalled;
+    }
+
+    /** Stops profiling the child's paths at each fork: a {@link ForkPathWarmUp} profiled them. */
+    void childPathsProfiled() {
+        childPathProfiles = new Runnable[0];
     }
 
     /** How long the prepare phase may wait for the protected streams, in all. */
@@ -86,7 +96,9 @@ final class ForkDispatcher implements ForkTarget {
         frame.event = ForkRecorder.begin(frame.pid);
         // Before the fork: code the JIT compiled with a child's branch as a trap traps here, in
         // the parent, where a deoptimisation is safe, rather than in the child.
-        ChildPaths.profile();
+        for (Runnable profile : childPathProfiles) {
+            profile.run();
+        }
         try {
             Runnable[] hooks = preForkHooks.snapshot();
             frame.hooksRun = hooks.length + frame.parentHooks.length;

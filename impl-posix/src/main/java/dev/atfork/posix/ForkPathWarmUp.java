@@ -1,40 +1,50 @@
 package dev.atfork.posix;
 
-import dev.atfork.posix.libc.Bindings;
+import dev.atfork.posix.libc.ForkEntries;
 import dev.atfork.spi.NativeForkHandlers;
 
 /**
- * Runs the whole Java fork path, from the function libc calls to the stream handover, thousands
- * of times without forking, before the first fork: as a fork that failed runs it, prepare then
- * parent. The JIT's optimising compiler then has it before the first fork, with the profile of a
- * fork in the parent. Code still interpreted or profiled at a fork writes its counters, and after
- * a fork every page written is copied: about 30 pages per fork until the path is compiled.
+ * Runs the whole Java fork path, from the functions libc calls to the stream handover, tens of
+ * thousands of times without forking, before the first fork: as a fork that failed runs it,
+ * prepare then parent. The JIT's optimising compiler then has the path before the first fork,
+ * with the profile of a fork in the parent. Code still interpreted or profiled at a fork writes
+ * its counters, and after a fork every page written is copied: 20 to 45 pages per fork until the
+ * path is compiled.
  *
- * <p>It runs through a twin of the dispatcher: the same classes at every call, the same streams,
- * but handlers of its own that libc never calls, no hook, and no JFR event (it does not run while
- * a recording would record one).
+ * <p>It runs through the functions libc calls ({@link ForkEntries#runWithoutForking}) into a twin
+ * of the dispatcher, made the target of the native handlers meanwhile: the same classes at every
+ * call, the same streams, but no hook and no JFR event (it does not run while a recording would
+ * record one). A fork meanwhile, before the dispatcher is registered, is handed over by the twin. Each run
+ * profiles the paths only a child takes ({@link ChildPaths#profile}), so the forks after it need
+ * not.
  */
 final class ForkPathWarmUp {
 
-    /** The optimising compiler takes a method at 5 000 calls. */
-    static final int FORKS = 10_000;
+    /**
+     * How many runs: the optimising compiler takes a method at 5 000 calls or more, as many more
+     * as its queue is long, and it is busy at start-up. 10 000 left the parent phase uncompiled for
+     * thousands of forks; 40 000 had the whole path compiled within the warm-up.
+     */
+    static final int FORKS = 40_000;
 
     private ForkPathWarmUp() {
     }
 
-    /** Warms the path {@code real} takes at a fork up, with its settings; call it once {@code real} is registered. */
-    static void run(ForkDispatcher real) {
+    /**
+     * Warms up the path {@code handlers} take at a fork, with {@code real}'s settings. Leaves a twin
+     * the target of {@code handlers}: the caller then activates {@code real}.
+     */
+    static void run(ForkDispatcher real, NativeForkHandlers handlers, ForkEntries entries) {
         if (ForkRecorder.isRecording()) {
             return; // each run would be recorded as a fork
         }
-        NativeForkHandlers set = NativeForkHandlers.claim(); // never installed, so never pinned: dropped after
         ForkDispatcher twin = new ForkDispatcher();
         twin.setPrepareTimeoutNanos(real.prepareTimeoutNanos());
         twin.setChildHandlerInstalled(real.isChildHandlerInstalled());
-        twin.setHandlers(set);
+        twin.setHandlers(handlers);
         twin.setRegistered(true);
-        set.activate(twin);
-        Bindings.LIBC.forkEntries(set).runWithoutForking(FORKS);
-        twin.setRegistered(false);
+        handlers.activate(twin);
+        entries.runWithoutForking(FORKS);
+        real.childPathsProfiled();
     }
 }

@@ -89,13 +89,13 @@ final class PosixRuntime {
             }
             throw new IllegalStateException("cannot install the fork handlers: " + e, e);
         }
-        handlers.activate(DISPATCHER);
         StandardStreams.install();
-        DISPATCHER.setRegistered(true);
         if (!warmedUp) {
-            ForkPathWarmUp.run(DISPATCHER);
+            ForkPathWarmUp.run(DISPATCHER, handlers, entries);
             warmedUp = true;
         }
+        handlers.activate(DISPATCHER);
+        DISPATCHER.setRegistered(true);
     }
 
     /** Caller holds {@link #LOCK}. */

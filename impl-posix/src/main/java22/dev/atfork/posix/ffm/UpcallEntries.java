@@ -41,6 +41,11 @@ final class UpcallEntries implements ForkEntries {
         FfmLibc.registerAtfork(MemorySegment.NULL, MemorySegment.NULL, child);
     }
 
+    /**
+     * From Java: through libc, the upcalls' own method handles, specialised for each stub, would be
+     * on the path too, but they cost several times as much per call there and reach the optimising
+     * compiler only after tens of thousands of calls.
+     */
     @Override
     public void runWithoutForking(int forks) {
         for (int i = 0; i < forks; i++) {
