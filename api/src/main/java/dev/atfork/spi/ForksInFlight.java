@@ -25,6 +25,8 @@ final class ForksInFlight {
     private final ThreadLocal<Fork> innermost = new ThreadLocal<>();
     /** Stands for no fork in flight, so that the warm-up runs the same code as a fork. */
     private final Fork none;
+    /** The entry of the latest fork with none outer to it, for the next with the same target and frame. */
+    private volatile Fork lastOutermost;
 
     ForksInFlight(ForkTarget idle) {
         none = new Fork(idle, null, null);
@@ -36,8 +38,21 @@ final class ForksInFlight {
         try {
             frame = target.prepare();
         } finally {
-            innermost.set(new Fork(target, frame, outer)); // pushed whatever happened, so the phases pair up
+            innermost.set(entry(target, frame, outer)); // pushed whatever happened, so the phases pair up
         }
+    }
+
+    /** An entry for a fork: the latest one again where a target reuses its frame, so that most forks allocate nothing. */
+    private Fork entry(ForkTarget target, Object frame, Fork outer) {
+        Fork last = lastOutermost;
+        if (outer == null && last != null && last.target == target && last.frame == frame) {
+            return last;
+        }
+        Fork made = new Fork(target, frame, outer);
+        if (outer == null) {
+            lastOutermost = made;
+        }
+        return made;
     }
 
     /** The fork stays in flight until its target's parent phase returns. */

@@ -30,6 +30,8 @@ final class ForkDispatcher implements ForkTarget {
      * thousands of times; a loop, not a flag, so that both of its ways are taken in the warm-up.
      */
     private volatile Runnable[] childPathProfiles = {ChildPaths::profile};
+    /** The frame of most forks; one that finds it in use makes its own. */
+    private final ForkFrame spare = new ForkFrame();
 
     boolean isRegistered() {
         return registered;
@@ -92,8 +94,9 @@ final class ForkDispatcher implements ForkTarget {
         if (!registered) {
             return null;
         }
-        ForkFrame frame = new ForkFrame(Bindings.LIBC.getpid(), afterForkParentHooks.snapshot(), afterForkChildHooks.snapshot());
-        frame.event = ForkRecorder.begin(frame.pid);
+        int pid = Bindings.LIBC.getpid();
+        ForkFrame frame = spare.claim() ? spare : new ForkFrame();
+        frame.begin(pid, afterForkParentHooks.snapshot(), afterForkChildHooks.snapshot(), ForkRecorder.begin(pid));
         // Before the fork: code the JIT compiled with a child's branch as a trap traps here, in
         // the parent, where a deoptimisation is safe, rather than in the child.
         for (Runnable profile : childPathProfiles) {
@@ -101,7 +104,10 @@ final class ForkDispatcher implements ForkTarget {
         }
         try {
             Runnable[] hooks = preForkHooks.snapshot();
-            frame.hooksRun = hooks.length + frame.parentHooks.length;
+            int hooksRun = hooks.length + frame.parentHooks.length;
+            if (frame.hooksRun != hooksRun) {
+                frame.hooksRun = hooksRun;
+            }
             for (Runnable hook : hooks) {
                 try {
                     hook.run();
@@ -114,7 +120,10 @@ final class ForkDispatcher implements ForkTarget {
                 }
             }
         } finally {
-            frame.streams = ForkHandover.prepare(frame.pid, prepareTimeoutNanos);
+            Settler.Job streams = ForkHandover.prepare(frame.pid, prepareTimeoutNanos, frame.streams);
+            if (frame.streams != streams) {
+                frame.streams = streams;
+            }
             ForkRecorder.prepared(frame.event, frame);
         }
         return frame;
@@ -144,13 +153,16 @@ final class ForkDispatcher implements ForkTarget {
                 }
             }
             ForkRecorder.commit(fork.event, fork, childHandlerInstalled);
+            fork.release();
         }
     }
 
     @Override
     public void child(Object frame) {
         if (frame instanceof ForkFrame) {
-            runInChild(((ForkFrame) frame).childHooks, ChildReport.STDERR);
+            ForkFrame fork = (ForkFrame) frame;
+            runInChild(fork.childHooks, ChildReport.STDERR);
+            fork.release(); // for this child's own forks
         }
     }
 

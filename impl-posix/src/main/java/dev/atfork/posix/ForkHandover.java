@@ -189,13 +189,14 @@ final class ForkHandover {
      * the outer lock first. A pending interrupt neither shortens the bound nor is lost.
      *
      * @param pid this process's id
+     * @param previous the job of the frame's previous fork, reused if it is free and large enough; or null
      * @return what was taken, for {@link #releaseInParent}
      */
-    static Settler.Job prepare(int pid, long timeoutNanos) {
+    static Settler.Job prepare(int pid, long timeoutNanos, Settler.Job previous) {
         boolean interrupted = Thread.interrupted();
         Registry current = registry;
         GuardReference[] references = current.slots;
-        Settler.Job job = new Settler.Job(watched(current)); // sized by those alive: slots outnumber them after a burst of views
+        Settler.Job job = Settler.Job.reusedOrNew(previous, watched(current)); // sized by those alive: slots outnumber them after a burst of views
         long deadline = System.nanoTime() + timeoutNanos;
         handoverDeadline = deadline;
         countForksInFlight(pid, 1);

@@ -44,12 +44,44 @@ final class Settler extends Thread {
         private volatile int progress;
         volatile boolean done;
         volatile boolean cancelled;
+        /** Handed to a settler, which may still run it while not {@link #done}. */
+        private volatile boolean handed;
 
         /** Made before any lock is taken, so that nothing taken can be lost. */
         Job(int capacity) {
             guards = new StreamGuard<?>[capacity];
             locks = new ReentrantLock[capacity];
             flushed = new boolean[capacity];
+        }
+
+        /**
+         * A job for {@code capacity} guards: {@code previous}, emptied, if no settler may still run
+         * it and it is large enough but not much larger; else a new one. Writes only what changes.
+         */
+        static Job reusedOrNew(Job previous, int capacity) {
+            if (previous == null || (previous.handed && !previous.done)
+                    || previous.guards.length < capacity || previous.guards.length > 2 * capacity + 8) {
+                return new Job(capacity);
+            }
+            if (previous.count != 0) {
+                previous.count = 0;
+            }
+            if (previous.progress != 0) {
+                previous.progress = 0;
+            }
+            if (previous.filled) {
+                previous.filled = false;
+            }
+            if (previous.cancelled) {
+                previous.cancelled = false;
+            }
+            if (previous.done) {
+                previous.done = false;
+            }
+            if (previous.handed) {
+                previous.handed = false;
+            }
+            return previous;
         }
 
         int count() {
@@ -59,13 +91,21 @@ final class Settler extends Thread {
         /** On the forking thread: publishes one more guard, and the lock taken for it, or null. */
         void add(StreamGuard<?> guard, ReentrantLock taken) {
             int next = count;
-            guards[next] = guard;
-            locks[next] = taken;
+            if (guards[next] != guard) {
+                guards[next] = guard;
+            }
+            if (locks[next] != taken) {
+                locks[next] = taken;
+            }
             count = next + 1;
         }
 
-        /** On the forking thread: no more guards come. */
+        /** On the forking thread: no more guards come; the slots of a reused job's earlier fork let go of theirs. */
         void fill() {
+            for (int i = count; i < guards.length && guards[i] != null; i++) {
+                guards[i] = null;
+                locks[i] = null;
+            }
             filled = true;
         }
 
@@ -138,6 +178,7 @@ final class Settler extends Thread {
         if (settler == null) {
             settler = started(); // the others are busy, or stuck in a flush of an earlier fork
         }
+        job.handed = true;
         settler.job = job;
         LockSupport.unpark(settler);
     }
