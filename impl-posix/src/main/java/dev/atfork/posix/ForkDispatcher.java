@@ -63,6 +63,12 @@ final class ForkDispatcher implements ForkTarget {
         childPathProfiles = new Runnable[0];
     }
 
+    /** Tells whether the last fork through this dispatcher's own frame took every stream lock it tried; true before any. */
+    boolean lastForkTookEveryStream() {
+        Settler.Job streams = spare.streams;
+        return streams == null || streams.tookEveryLock();
+    }
+
     /** How long the prepare phase may wait for the protected streams, in all. */
     void setPrepareTimeoutNanos(long nanos) {
         prepareTimeoutNanos = nanos;

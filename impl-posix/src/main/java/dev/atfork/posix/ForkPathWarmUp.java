@@ -17,6 +17,10 @@ import dev.atfork.spi.NativeForkHandlers;
  * record one). A fork meanwhile, before the dispatcher is registered, is handed over by the twin. Each run
  * profiles the paths only a child takes ({@link ChildPaths#profile}), so the forks after it need
  * not.
+ *
+ * <p>It never waits long for a stream: each run waits at most {@link #MAX_WAIT_NANOS} for the
+ * stream locks, and the warm-up stops at the first run that could not take them all (a thread is
+ * stuck writing, say).
  */
 final class ForkPathWarmUp {
 
@@ -26,6 +30,10 @@ final class ForkPathWarmUp {
      * thousands of forks; 40 000 had the whole path compiled within the warm-up.
      */
     static final int FORKS = 40_000;
+    /** Runs between checks that the last one took every stream. */
+    private static final int CHUNK = 100;
+    /** How long a run may wait for the stream locks, in all. */
+    static final long MAX_WAIT_NANOS = 1_000_000;
 
     private ForkPathWarmUp() {
     }
@@ -39,12 +47,18 @@ final class ForkPathWarmUp {
             return; // each run would be recorded as a fork
         }
         ForkDispatcher twin = new ForkDispatcher();
-        twin.setPrepareTimeoutNanos(real.prepareTimeoutNanos());
+        twin.setPrepareTimeoutNanos(Math.min(real.prepareTimeoutNanos(), MAX_WAIT_NANOS));
         twin.setChildHandlerInstalled(real.isChildHandlerInstalled());
         twin.setHandlers(handlers);
         twin.setRegistered(true);
         handlers.activate(twin);
-        entries.runWithoutForking(FORKS);
-        real.childPathsProfiled();
+        int runs = 0;
+        while (runs < FORKS && twin.lastForkTookEveryStream()) {
+            entries.runWithoutForking(CHUNK);
+            runs += CHUNK;
+        }
+        if (runs == FORKS) {
+            real.childPathsProfiled();
+        }
     }
 }

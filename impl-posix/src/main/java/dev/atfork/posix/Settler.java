@@ -145,6 +145,16 @@ final class Settler extends Thread {
             }
         }
 
+        /** Tells whether the forking thread took the lock of every guard it published. */
+        boolean tookEveryLock() {
+            for (int i = 0, n = count; i < n; i++) {
+                if (locks[i] == null) {
+                    return false;
+                }
+            }
+            return true;
+        }
+
         boolean holds(ReentrantLock lock) {
             for (int i = 0, n = count; i < n; i++) {
                 if (locks[i] == lock) {
