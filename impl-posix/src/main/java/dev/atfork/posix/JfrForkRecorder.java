@@ -2,16 +2,21 @@ package dev.atfork.posix;
 
 import jdk.jfr.EventType;
 import jdk.jfr.FlightRecorder;
+import jdk.jfr.FlightRecorderListener;
 
 /**
  * The JFR side of {@link ForkRecorder}, loaded only where {@code jdk.jfr} is resolvable: registers
- * {@link ForkEvent} once, and asks its type whether a recording enables it at each fork, which
- * allocates nothing. Nothing it does throws into the fork path: should JFR fail (its instrumented
- * code cannot link from this class's loader, say), the fork goes on, and no later fork records.
+ * {@link ForkEvent} once JFR is set up, by whoever sets it up (a recording, {@code
+ * -XX:StartFlightRecording}), never itself: registering sets JFR up, which costs a JVM that never
+ * records several megabytes. At each fork it asks the event's type whether a recording enables it,
+ * which allocates nothing. Nothing it does throws into the fork path: should JFR fail (its
+ * instrumented code cannot link from this class's loader, say), the fork goes on, and no later
+ * fork records.
  */
 final class JfrForkRecorder extends ForkRecorder {
 
-    private static final EventType TYPE;
+    /** The event's type, once registered; null before. */
+    private static volatile EventType type;
     /** Set once JFR failed here; read without ordering: a stale read costs one more attempt. */
     private static boolean failed;
 
@@ -19,8 +24,17 @@ final class JfrForkRecorder extends ForkRecorder {
         if (!FlightRecorder.isAvailable()) {
             throw new IllegalStateException("JFR is not available in this JVM");
         }
-        FlightRecorder.register(ForkEvent.class);
-        TYPE = EventType.getEventType(ForkEvent.class);
+        FlightRecorder.addListener(new FlightRecorderListener() {
+            @Override
+            public void recorderInitialized(FlightRecorder recorder) {
+                try {
+                    FlightRecorder.register(ForkEvent.class);
+                    type = EventType.getEventType(ForkEvent.class);
+                } catch (Throwable failure) {
+                    failed = true;
+                }
+            }
+        });
     }
 
     /** Made by {@link ForkRecorder} through reflection, so that no JFR-free JVM loads this class. */
@@ -29,12 +43,14 @@ final class JfrForkRecorder extends ForkRecorder {
 
     @Override
     boolean enabled() {
-        return TYPE.isEnabled() && !failed;
+        EventType registered = type;
+        return registered != null && registered.isEnabled() && !failed;
     }
 
     @Override
     Object beginIfEnabled() {
-        if (!TYPE.isEnabled() || failed) {
+        EventType registered = type;
+        if (registered == null || !registered.isEnabled() || failed) {
             return null;
         }
         try {

@@ -128,7 +128,7 @@ public final class DeoptStormMain {
         int canaryArgument = child % CANARY_EVERY == 0 && child > 0 ? -1 : 1;
         return fd -> {
             int pid = TestLibC.getpid();
-            Forker.write(fd, (pid + ";").getBytes(StandardCharsets.US_ASCII));
+            Forker.write(fd, pidReport(pid));
             Forker.write(fd, new byte[] {childMark}); // no branch of the test's own that only a child takes
             Forker.write(fd, Reliability.BEFORE);
             System.out.println(line);
@@ -136,6 +136,24 @@ public final class DeoptStormMain {
             sink = canary(canaryArgument);
             return 0;
         };
+    }
+
+    /**
+     * {@code <pid>;} in ASCII, made with no JDK call: a child must not take a path of the JDK's that
+     * the parent has compiled for other arguments only (here {@code String.getBytes} for another
+     * charset, which the parent's printers use).
+     */
+    private static byte[] pidReport(int pid) {
+        int digits = 1;
+        for (int rest = pid / 10; rest > 0; rest /= 10) {
+            digits++;
+        }
+        byte[] report = new byte[digits + 1];
+        report[digits] = ';';
+        for (int at = digits - 1, rest = pid; at >= 0; at--, rest /= 10) {
+            report[at] = (byte) ('0' + rest % 10);
+        }
+        return report;
     }
 
     /** Never called with a negative argument in the parent. */
