@@ -63,6 +63,20 @@ final class ForkDispatcher implements ForkTarget {
         childPathProfiles = new Runnable[0];
     }
 
+    /**
+     * For a warm-up: takes this dispatcher's own frame, as a fork in flight does, so that the forks
+     * meanwhile make their own, as forks that overlap do, and a child's.
+     *
+     * @return whether it was taken; if so, {@link #giveOwnFrameBack} gives it back
+     */
+    boolean takeOwnFrame() {
+        return spare.claim();
+    }
+
+    void giveOwnFrameBack() {
+        spare.release();
+    }
+
     /** Tells whether the last fork through this dispatcher's own frame took every stream lock it tried; true before any. */
     boolean lastForkTookEveryStream() {
         Settler.Job streams = spare.streams;

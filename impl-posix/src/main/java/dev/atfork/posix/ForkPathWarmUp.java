@@ -32,6 +32,11 @@ final class ForkPathWarmUp {
     static final int FORKS = 40_000;
     /** Runs between checks that the last one took every stream. */
     private static final int CHUNK = 100;
+    /**
+     * Where one chunk runs as forks that find the dispatcher's frame in use and make their own, as
+     * forks that overlap do, and those of a child that forks again: once the runs are profiled.
+     */
+    private static final int OVERLAPPING_AT = 20 * CHUNK;
     /** How long a run may wait for the stream locks, in all. */
     static final long MAX_WAIT_NANOS = 1_000_000;
 
@@ -54,7 +59,11 @@ final class ForkPathWarmUp {
         handlers.activate(twin);
         int runs = 0;
         while (runs < FORKS && twin.lastForkTookEveryStream()) {
+            boolean overlapping = runs == OVERLAPPING_AT && twin.takeOwnFrame();
             entries.runWithoutForking(CHUNK);
+            if (overlapping) {
+                twin.giveOwnFrameBack();
+            }
             runs += CHUNK;
         }
         if (runs == FORKS) {
