@@ -14,9 +14,9 @@ import dev.atfork.spi.NativeForkHandlers;
  * <p>It runs through the functions libc calls ({@link ForkEntries#runWithoutForking}) into a twin
  * of the dispatcher, made the target of the native handlers meanwhile: the same classes at every
  * call, the same streams, but no hook and no JFR event (it does not run while a recording would
- * record one). A fork meanwhile, before the dispatcher is registered, is handed over by the twin. Each run
- * profiles the paths only a child takes ({@link ChildPaths#profile}), so the forks after it need
- * not.
+ * record one). A fork meanwhile, before the dispatcher is registered, is handed over by the twin,
+ * within the twin's bound. Each run profiles the paths only a child takes ({@link
+ * ChildPaths#profile}), so the forks after it need not.
  *
  * <p>It never waits long for a stream: each run waits at most {@link #MAX_WAIT_NANOS} for the
  * stream locks, and the warm-up stops at the first run that could not take them all (a thread is
