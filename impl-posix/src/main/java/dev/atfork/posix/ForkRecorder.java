@@ -50,7 +50,7 @@ abstract class ForkRecorder {
         }
     }
 
-    /** In every prepare phase, in the parent: the branches of a fork in a child, which records nothing. */
+    /** In a prepare phase in the parent ({@link ChildPaths#profile}): the branches of a fork in a child, which records nothing. */
     static void profile() {
         prepared(begin(-1), null); // no process is -1
         commit(null, null, false);

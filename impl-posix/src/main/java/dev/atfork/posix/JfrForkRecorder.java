@@ -49,8 +49,7 @@ final class JfrForkRecorder extends ForkRecorder {
 
     @Override
     Object beginIfEnabled() {
-        EventType registered = type;
-        if (registered == null || !registered.isEnabled() || failed) {
+        if (!enabled()) {
             return null;
         }
         try {

@@ -147,12 +147,7 @@ final class Settler extends Thread {
 
         /** Tells whether the forking thread took the lock of every guard it published. */
         boolean tookEveryLock() {
-            for (int i = 0, n = count; i < n; i++) {
-                if (locks[i] == null) {
-                    return false;
-                }
-            }
-            return true;
+            return !holds(null); // a guard whose lock was not taken is published with null
         }
 
         boolean holds(ReentrantLock lock) {
