@@ -26,7 +26,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * Fork cost, measured in separate JVMs launched alternately by one driver; see BENCHMARKS.md,
  * "Fork cost", for the command and the method. Not a test: surefire does not run it.
  *
- * <p>Driver: {@code ForkCostBenchmark [latency|latency-parent|latency-register|latency-floor|spawn|spawn-idle|spawn-jna|spawn-ballast|cold|hangs|exit-hangs|all] [rounds]}
+ * <p>Driver: {@code ForkCostBenchmark [latency|latency-parent|latency-register|latency-floor|latency-floor-ffm|spawn|spawn-idle|spawn-jna|spawn-ballast|spawn-empty-callbacks|spawn-empty-upcalls|cold|hangs|exit-hangs|all] [rounds]}
  * ({@code exit-hangs ROUNDS FORKS}: FORKS per JVM). Each measurement
  * runs in a child JVM of this class path: {@code child <kind> <variant> ...}, which prints
  * {@code key=value} lines. Child hang rates by JVM option and child code: {@link JvmHangMatrix}.
@@ -36,7 +36,7 @@ public final class ForkCostBenchmark {
     /** What a child reports besides its main figure; the driver prints each side's median. */
     private static final List<String> DETAILS = List.of("rssKiB", "parentFaultsPerFork", "childFaultsPerFork");
     /** The spawn variants that {@code spawn-VARIANT} runs against bare; see {@link #spawn}. */
-    private static final List<String> SPAWN_VARIANTS = List.of("idle", "jna", "ballast");
+    private static final List<String> SPAWN_VARIANTS = List.of("idle", "jna", "ballast", "empty-callbacks", "empty-upcalls");
     private static final List<String> FORK_LAUNCH = List.of("-Djdk.lang.Process.launchMechanism=FORK");
     private static int counter;
     /** About what JNA and the registered library add to a small JVM's resident size. */
@@ -50,9 +50,9 @@ public final class ForkCostBenchmark {
      * Entry point.
      *
      * @param args see the class comment
-     * @throws Exception if a measurement fails
+     * @throws Throwable if a measurement fails
      */
-    public static void main(String[] args) throws Exception {
+    public static void main(String[] args) throws Throwable {
         if (args.length > 0 && args[0].equals("child")) {
             child(Arrays.copyOfRange(args, 1, args.length));
             return;
@@ -70,6 +70,9 @@ public final class ForkCostBenchmark {
         }
         if (what.equals("latency-floor")) {
             pairs("latency", "empty-callbacks", rounds, List.of(), "medianMicros", "500");
+        }
+        if (what.equals("latency-floor-ffm")) {
+            pairs("latency", "empty-upcalls", rounds, List.of(), "medianMicros", "500");
         }
         if (what.equals("latency-jfr")) {
             pairs("latency", "parent-hooks", "parent-hooks-jfr", rounds, List.of(), "medianMicros", "500");
@@ -230,7 +233,7 @@ public final class ForkCostBenchmark {
 
     // ---- child side ----
 
-    private static void child(String[] args) throws Exception {
+    private static void child(String[] args) throws Throwable {
         switch (args[0]) {
             case "latency" -> latency(args[1], Integer.parseInt(args[2]));
             case "spawn" -> spawn(args[1], Integer.parseInt(args[2]));
@@ -245,17 +248,20 @@ public final class ForkCostBenchmark {
      * fork + _exit + waitpid of this JVM. {@code registered}: standard streams protected and 3 hooks
      * of each kind; {@code parent-hooks}: the same without the child hooks, so no Java runs in the
      * child; {@code register-only}: {@code register()} and no hook; {@code empty-callbacks}: not the library, but three JNA callbacks that do nothing,
-     * installed as glibc fork handlers: the floor of any JNA-based binding; {@code parent-hooks-jfr}:
+     * installed as glibc fork handlers: the floor of any JNA-based binding; {@code empty-upcalls}: the
+     * same as FFM upcall stubs ({@link EmptyUpcalls}, JDK 22+), the floor of any FFM-based binding; {@code parent-hooks-jfr}:
      * parent hooks while a JFR recording of this JVM enables {@code dev.atfork.Fork} and nothing else
      * ({@code -nostack}: without its stack trace; {@code -disabled}: a recording that runs with
      * the event disabled, what JFR alone costs), counted after the measured loop.
      */
-    private static void latency(String variant, int forks) throws IOException {
+    private static void latency(String variant, int forks) throws Throwable {
         ForkEventRecording recording = variant.contains("-jfr")
                 ? new ForkEventRecording(!variant.endsWith("-disabled"), variant.endsWith("-nostack")) : null;
         TestLibC.getpid(); // JNA and the direct mapping are loaded on both sides
         if (variant.equals("empty-callbacks")) {
             EmptyForkHandlers.install();
+        } else if (variant.equals("empty-upcalls")) {
+            EmptyUpcalls.install();
         } else if (!variant.equals("bare")) {
             AtforkService service = AtforkService.load();
             service.register();
@@ -315,15 +321,20 @@ public final class ForkCostBenchmark {
      * afterForkParent hooks; {@code idle}: the same, then {@code deregister()}, so the native
      * handlers are installed but do nothing; {@code jna}: only JNA loaded, as for the cold start;
      * {@code ballast}: not the library, but {@link #BALLAST_BYTES} of heap written, to show what a
-     * larger resident size alone costs a fork.
+     * larger resident size alone costs a fork; {@code empty-callbacks} and {@code empty-upcalls}:
+     * the floors of a JNA and of an FFM binding, as in {@link #latency}.
      */
-    private static void spawn(String variant, int spawns) throws IOException, InterruptedException {
+    private static void spawn(String variant, int spawns) throws Throwable {
         if (variant.equals("ballast")) {
             ballast = new byte[BALLAST_BYTES];
             Arrays.fill(ballast, (byte) 1);
         } else if (variant.equals("jna")) {
             Native.register(ColdLibC.class, NativeLibrary.getInstance(Platform.C_LIBRARY_NAME));
             ColdLibC.getpid();
+        } else if (variant.equals("empty-callbacks")) {
+            EmptyForkHandlers.install();
+        } else if (variant.equals("empty-upcalls")) {
+            EmptyUpcalls.install();
         } else if (!variant.equals("bare")) {
             AtforkService service = AtforkService.load();
             service.register();
