@@ -28,8 +28,12 @@ final class EmptyUpcalls {
     static void child() {
     }
 
-    /** Makes the three stubs, calls each once through native code, and registers them. */
-    static void install() throws Throwable {
+    /**
+     * Makes the stubs, calls each once through native code, and registers them.
+     *
+     * @param child whether to register the child stub too; without it no Java runs in a child
+     */
+    static void install(boolean child) throws Throwable {
         Class<?> linkerClass = Class.forName("java.lang.foreign.Linker");
         Class<?> descriptorClass = Class.forName("java.lang.foreign.FunctionDescriptor");
         Class<?> layoutClass = Class.forName("java.lang.foreign.MemoryLayout");
@@ -68,7 +72,7 @@ final class EmptyUpcalls {
         MethodHandle register = (MethodHandle) linkerClass.getMethod("downcallHandle", segmentClass,
                 descriptorClass, options.getClass()).invoke(linker, registerAtfork, intOfFourAddresses, options);
         Object none = segmentClass.getField("NULL").get(null);
-        int error = (int) register.invokeWithArguments(stubs[0], stubs[1], stubs[2], none);
+        int error = (int) register.invokeWithArguments(stubs[0], stubs[1], child ? stubs[2] : none, none);
         if (error != 0) {
             throw new IllegalStateException("__register_atfork failed: error " + error);
         }

@@ -259,9 +259,9 @@ public final class ForkCostBenchmark {
                 ? new ForkEventRecording(!variant.endsWith("-disabled"), variant.endsWith("-nostack")) : null;
         TestLibC.getpid(); // JNA and the direct mapping are loaded on both sides
         if (variant.equals("empty-callbacks")) {
-            EmptyForkHandlers.install();
+            EmptyForkHandlers.install(true);
         } else if (variant.equals("empty-upcalls")) {
-            EmptyUpcalls.install();
+            EmptyUpcalls.install(true);
         } else if (!variant.equals("bare")) {
             AtforkService service = AtforkService.load();
             service.register();
@@ -322,7 +322,8 @@ public final class ForkCostBenchmark {
      * handlers are installed but do nothing; {@code jna}: only JNA loaded, as for the cold start;
      * {@code ballast}: not the library, but {@link #BALLAST_BYTES} of heap written, to show what a
      * larger resident size alone costs a fork; {@code empty-callbacks} and {@code empty-upcalls}:
-     * the floors of a JNA and of an FFM binding, as in {@link #latency}.
+     * the floors of a JNA and of an FFM binding, as in {@link #latency} but with no child handler, as
+     * the library installs none without a child hook: Java in every child could hang a spawn.
      */
     private static void spawn(String variant, int spawns) throws Throwable {
         if (variant.equals("ballast")) {
@@ -332,9 +333,9 @@ public final class ForkCostBenchmark {
             Native.register(ColdLibC.class, NativeLibrary.getInstance(Platform.C_LIBRARY_NAME));
             ColdLibC.getpid();
         } else if (variant.equals("empty-callbacks")) {
-            EmptyForkHandlers.install();
+            EmptyForkHandlers.install(false);
         } else if (variant.equals("empty-upcalls")) {
-            EmptyUpcalls.install();
+            EmptyUpcalls.install(false);
         } else if (!variant.equals("bare")) {
             AtforkService service = AtforkService.load();
             service.register();
@@ -383,12 +384,13 @@ public final class ForkCostBenchmark {
 
         static native int __register_atfork(Handler prepare, Handler parent, Handler child, Pointer dsoHandle);
 
-        static void install() {
+        /** {@code child}: whether to register the child handler too; without it no Java runs in a child. */
+        static void install(boolean child) {
             Native.register(EmptyForkHandlers.class, NativeLibrary.getInstance(Platform.C_LIBRARY_NAME));
             for (Handler handler : new Handler[] {PREPARE, PARENT, CHILD}) {
                 handler.invoke();
             }
-            if (__register_atfork(PREPARE, PARENT, CHILD, null) != 0) {
+            if (__register_atfork(PREPARE, PARENT, child ? CHILD : null, null) != 0) {
                 throw new IllegalStateException("__register_atfork failed");
             }
         }
