@@ -46,8 +46,39 @@ class NativeThreadForkTest {
         private NativeFork() {
         }
 
-        /** Forks once from a new pthread and returns the child's wait status; 0 if it exited with 0. */
-        static native int fork_from_native_thread();
+        /**
+         * Forks once from a new pthread and returns the child's wait status (0 if it exited with
+         * 0), or {@link #HUNG} with the pid of a child still running after 10 s in {@code hung[0]}.
+         */
+        static native int fork_from_native_thread(int[] hung);
+    }
+
+    private static final int HUNG = -5;
+
+    /**
+     * Forks once from a native thread and returns the child's wait status; again, up to three
+     * times in all, while the child hangs in the JVM itself, as {@link Forker#retryingJvmHangs}
+     * does: that is the JVM's own hazard, not a stream lock's.
+     *
+     * @param forksMade counts every fork made, retries too
+     */
+    private static int forkFromNativeThread(int[] forksMade) {
+        for (int attempt = 1; ; attempt++) {
+            int[] hung = new int[1];
+            forksMade[0]++;
+            int status = NativeFork.fork_from_native_thread(hung);
+            if (status != HUNG) {
+                return status;
+            }
+            String blockedOn = Forker.blockedOn(hung[0]);
+            int[] killed = new int[1];
+            TestLibC.kill(hung[0], TestLibC.SIGKILL);
+            TestLibC.waitpid(hung[0], killed, 0);
+            if (!blockedOn.equals("vm-mutex") || attempt == Forker.MAX_ATTEMPTS) {
+                return killed[0];
+            }
+            System.err.println("a native thread's child hung in the JVM, trying again");
+        }
     }
 
     @BeforeAll
@@ -62,6 +93,7 @@ class NativeThreadForkTest {
         List<Thread> prepareThreads = new CopyOnWriteArrayList<>();
         List<Thread> parentThreads = new CopyOnWriteArrayList<>();
         List<Integer> statuses = new ArrayList<>();
+        int[] forksMade = new int[1];
         boolean outPrinted;
         boolean errPrinted;
         try (StreamFixture fixture = new StreamFixture()) {
@@ -73,7 +105,7 @@ class NativeThreadForkTest {
                  Registration parent = service.afterForkParent(() -> parentThreads.add(Thread.currentThread()))) {
                 fixture.startPrinters(PRINTERS);
                 for (int i = 0; i < FORKS; i++) {
-                    statuses.add(NativeFork.fork_from_native_thread());
+                    statuses.add(forkFromNativeThread(forksMade));
                 }
                 outPrinted = completesWithin(() -> System.out.println("after the forks"), "println-out");
                 errPrinted = completesWithin(() -> System.err.println("after the forks"), "println-err");
@@ -82,16 +114,19 @@ class NativeThreadForkTest {
             }
         }
         boolean forkersGone = allEnded(prepareThreads, Duration.ofSeconds(5));
+        if (forksMade[0] > FORKS) {
+            System.err.println((forksMade[0] - FORKS) + " native-thread forks made again after a child hung in the JVM");
+        }
 
         assertAll(
                 () -> assertEquals(Collections.nCopies(FORKS, 0), statuses, "children's wait statuses"),
-                () -> assertEquals(FORKS, prepareThreads.size(), "preFork hooks run"),
-                () -> assertEquals(FORKS, parentThreads.size(), "afterForkParent hooks run"),
+                () -> assertEquals(forksMade[0], prepareThreads.size(), "preFork hooks run, one per fork made"),
+                () -> assertEquals(forksMade[0], parentThreads.size(), "afterForkParent hooks run, one per fork made"),
                 () -> assertTrue(outPrinted, "System.out.println did not complete within " + PRINT_TIMEOUT
                         + ": its lock is still held by a fork's prepare phase"),
                 () -> assertTrue(errPrinted, "System.err.println did not complete within " + PRINT_TIMEOUT
                         + ": its lock is still held by a fork's prepare phase"));
-        for (int i = 0; i < FORKS; i++) {
+        for (int i = 0; i < forksMade[0]; i++) {
             Thread prepare = prepareThreads.get(i);
             assertSame(prepare, parentThreads.get(i), "fork " + i + ": prepare and parent on one Thread");
             if (Bindings.LIBC.binding().equals("jna")) { // an FFM upcall's thread gets the JVM's default name
@@ -115,6 +150,7 @@ class NativeThreadForkTest {
         int[] pipe = new int[2];
         assertEquals(0, TestLibC.pipe(pipe), "pipe");
         List<Integer> statuses = new ArrayList<>();
+        int[] forksMade = new int[1];
         long read = 0;
         Forker.write(-1, CHILD_MARK); // loads what the child hook runs: a child that loads a class can hang
 
@@ -122,7 +158,7 @@ class NativeThreadForkTest {
             service.register();
             try (Registration child = service.afterForkChild(() -> Forker.write(pipe[1], CHILD_MARK))) {
                 for (int i = 0; i < forks; i++) {
-                    statuses.add(NativeFork.fork_from_native_thread());
+                    statuses.add(forkFromNativeThread(forksMade));
                 }
             } finally {
                 service.deregister();
@@ -142,7 +178,9 @@ class NativeThreadForkTest {
             }
         }
         assertEquals(Collections.nCopies(forks, 0), statuses, "children's wait statuses");
-        assertEquals(forks, read, "child hooks run, one byte each");
+        // A child that hung in the JVM and was retried may have run its hook before it hung.
+        assertTrue(read >= forks && read <= forksMade[0], "child hooks run, one byte each: " + read
+                + " bytes from " + forks + " children that exited, " + forksMade[0] + " forks made");
     }
 
     /** The initializer applies only to threads JNA attaches: a Java thread's fork runs its hooks on itself. */

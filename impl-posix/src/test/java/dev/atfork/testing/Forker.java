@@ -15,7 +15,7 @@ import java.util.function.Supplier;
 public final class Forker {
 
     /** How many times {@link #retryingJvmHangs} forks at most. */
-    private static final int MAX_ATTEMPTS = 3;
+    public static final int MAX_ATTEMPTS = 3;
     /** Exit status of a child whose action threw. */
     public static final int ACTION_THREW = 99;
 
@@ -167,7 +167,7 @@ public final class Forker {
      * variable with FUTEX_WAIT_BITSET, which is how HotSpot parks a thread on a Java lock or
      * monitor, and on a mutex with FUTEX_WAIT, which is how JVM-internal locks block.
      */
-    static String blockedOn(int pid) {
+    public static String blockedOn(int pid) {
         try {
             String[] fields = java.nio.file.Files.readString(java.nio.file.Path.of("/proc/" + pid + "/syscall")).trim().split(" ");
             boolean futex = fields[0].equals("202") || fields[0].equals("98"); // x86_64, aarch64
