@@ -14,8 +14,10 @@ public interface ForkEntries {
     void registerChild();
 
     /**
-     * Runs the prepare then the parent function {@code forks} times from Java, as a fork that
-     * failed runs them, and registers nothing: the JIT then compiles the whole fork path.
+     * Runs the prepare then the parent function {@code forks} times, as a fork that failed runs
+     * them, and registers nothing: the JIT then compiles the whole fork path. JNA's callbacks are
+     * called from Java; FFM's upcall stubs through native code, since their glue is specialised
+     * for each stub.
      */
     void runWithoutForking(int forks);
 }

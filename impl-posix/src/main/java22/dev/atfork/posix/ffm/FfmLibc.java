@@ -120,7 +120,17 @@ public final class FfmLibc extends Libc {
 
     /** Upcall stubs live in the global arena, so they are never freed: libc can't forget them. */
     static MemorySegment upcallStub(MethodHandle target) {
-        return LINKER.upcallStub(target, FunctionDescriptor.ofVoid(), Arena.global());
+        return upcallStub(target, Arena.global());
+    }
+
+    /** An upcall stub of {@code void (*)(void)} that lives as long as {@code arena}. */
+    static MemorySegment upcallStub(MethodHandle target, Arena arena) {
+        return LINKER.upcallStub(target, FunctionDescriptor.ofVoid(), arena);
+    }
+
+    /** A downcall to {@code function}, a native function of no argument and no result. */
+    static MethodHandle caller(MemorySegment function) {
+        return LINKER.downcallHandle(function, FunctionDescriptor.ofVoid());
     }
 
     private static MethodHandle downcall(String name, FunctionDescriptor function, Linker.Option... options) {

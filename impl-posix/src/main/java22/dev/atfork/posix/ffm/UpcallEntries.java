@@ -2,6 +2,7 @@ package dev.atfork.posix.ffm;
 
 import dev.atfork.posix.libc.ForkEntries;
 import dev.atfork.spi.NativeForkHandlers;
+import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.invoke.MethodHandle;
 import java.lang.invoke.MethodHandles;
@@ -15,9 +16,16 @@ import java.lang.invoke.MethodType;
 final class UpcallEntries implements ForkEntries {
 
     private static final MethodType PHASE = MethodType.methodType(void.class);
+    /** How many throwaway stubs, and calls to each: below the 127 after which a handle is specialised. */
+    private static final int GLUE_STUBS = 100;
+    private static final int CALLS_PER_GLUE_STUB = 100;
 
     private final NativeForkHandlers handlers;
+    private MemorySegment prepare;
+    private MemorySegment parent;
     private MemorySegment child;
+    private MethodHandle callPrepare;
+    private MethodHandle callParent;
 
     UpcallEntries(NativeForkHandlers handlers) {
         this.handlers = handlers;
@@ -25,8 +33,8 @@ final class UpcallEntries implements ForkEntries {
 
     @Override
     public void registerPrepareAndParent() {
-        MemorySegment prepare = stub("prepare");
-        MemorySegment parent = stub("parent");
+        prepare = stub("prepare");
+        parent = stub("parent");
         FfmLibc.warmUp(prepare);
         FfmLibc.warmUp(parent);
         FfmLibc.registerAtfork(prepare, parent, MemorySegment.NULL);
@@ -42,16 +50,49 @@ final class UpcallEntries implements ForkEntries {
     }
 
     /**
-     * From Java: through libc, the upcalls' own method handles, specialised for each stub, would be
-     * on the path too, but they cost several times as much per call there and reach the optimising
-     * compiler only after tens of thousands of calls.
+     * Through the upcall stubs themselves, called as native functions: each stub's method handles
+     * are specialised for it, so only calls through the stub profile and compile them.
      */
     @Override
     public void runWithoutForking(int forks) {
-        for (int i = 0; i < forks; i++) {
-            prepare();
-            parent();
+        if (callPrepare == null) {
+            compileSharedGlue();
+            callPrepare = FfmLibc.caller(prepare);
+            callParent = FfmLibc.caller(parent);
         }
+        try {
+            for (int i = 0; i < forks; i++) {
+                callPrepare.invokeExact();
+                callParent.invokeExact();
+            }
+        } catch (Throwable e) {
+            throw new IllegalStateException("an upcall stub failed", e);
+        }
+    }
+
+    /**
+     * The child stub's glue is the JDK's shared method handle code, which the prepare and parent
+     * stubs stop running once their handles are specialised: a child would run it interpreted and
+     * could ask the JIT for a compile there. Throwaway stubs of the child's shape, each called
+     * fewer times than a handle is specialised after, run it until it is compiled.
+     */
+    private void compileSharedGlue() {
+        try {
+            MethodHandle idle = MethodHandles.lookup().findVirtual(UpcallEntries.class, "idle", PHASE);
+            for (int s = 0; s < GLUE_STUBS; s++) {
+                try (Arena arena = Arena.ofConfined()) {
+                    MethodHandle call = FfmLibc.caller(FfmLibc.upcallStub(idle.bindTo(this), arena));
+                    for (int i = 0; i < CALLS_PER_GLUE_STUB; i++) {
+                        call.invokeExact();
+                    }
+                }
+            }
+        } catch (Throwable e) {
+            throw new IllegalStateException("an upcall stub failed", e);
+        }
+    }
+
+    private void idle() {
     }
 
     private MemorySegment stub(String phase) {
