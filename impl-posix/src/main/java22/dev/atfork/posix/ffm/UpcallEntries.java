@@ -55,6 +55,13 @@ final class UpcallEntries implements ForkEntries {
      */
     @Override
     public void runWithoutForking(int forks) {
+        if (prepare == null) { // the native handlers were installed through other entries: no stubs here
+            for (int i = 0; i < forks; i++) {
+                prepare();
+                parent();
+            }
+            return;
+        }
         if (callPrepare == null) {
             compileSharedGlue();
             callPrepare = FfmLibc.caller(prepare);
